@@ -1,0 +1,331 @@
+"""GELU, exact (erf) and tanh-approximated, forward and backward, elementwise on any shape.
+
+exact ("none"):  y = x * Phi(x),  Phi(x) = erfc(-x / sqrt 2) / 2
+                 dy/dx = Phi(x) + x * exp(-x^2 / 2) / sqrt(2 pi)
+tanh:            u = sqrt(2/pi) * (x + 0.044715 x^3);  y = x (1 + tanh u) / 2 = x * s,
+                 s = sigmoid(2u),  dy/dx = s + x * s (1 - s) * du/dx * 2
+                 du/dx = sqrt(2/pi) * (1 + 3 * 0.044715 x^2)
+
+Writing 1 + tanh(u) as 2 sigmoid(2u) avoids cancellation for very negative x. With
+t = exp(-2|u|) <= 1 (which cannot overflow): s = 1/(1+t) for u >= 0, t/(1+t) for u < 0, and
+s (1 - s) = t / (1+t)^2 either way. NumPy has no erf, so the twin evaluates erfc with a series
+and a continued fraction (`erfc_numpy`).
+
+The numba kernel calls libm's `math.erfc` for float64. For float32 libm's erfcf costs ~14 ns
+an element and does not vectorise, so it uses, in float64 arithmetic,
+
+    erfc(a) = t * exp(-a^2 + P(t)),  t = 2 / (2 + a),  a >= 0
+
+with P a degree-12 polynomial (in s = (2t - 1.15) / 0.85) interpolating
+log(erfc(a) / t) + a^2 at Chebyshev nodes on t in [0.15, 1] (a up to 11.3, past which float32
+erfc is 0), fitted with NumPy against `math.erfc`: absolute error in P below 3e-10, so erfc
+is accurate to well under a float32 ulp.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _mode
+from ._arrays import contiguous, float_dtype
+from ._fastexp import exp32, exp64_f32
+from ._jit import lazy_njit
+from ._parallel import parallel_for
+
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+INV_SQRT_2 = 1.0 / math.sqrt(2.0)
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+TANH_CUBIC = 0.044715
+APPROXIMATIONS = ("none", "tanh")
+ERFC_T_LO, ERFC_T_HI = 0.15, 1.0
+ERFC_COEFFS = (  # P(s), highest power first
+    6.6781607539639626e-06,
+    -7.3598884750627e-06,
+    -4.574299638250524e-05,
+    8.999284058047477e-05,
+    0.00015800129011359518,
+    -0.0006544927195976914,
+    -0.0002331563799569925,
+    0.00413220522893662,
+    -0.0015329790571362678,
+    -0.031170838603124862,
+    0.01821778385374065,
+    0.5810348691772658,
+    -0.569994960630804,
+)
+
+
+@lazy_njit()
+def _cdf_f32(v):
+    """Phi(v) = erfc(-v / sqrt 2) / 2 for float32 results, vectorisable (see module doc)."""
+    z = -np.float64(v) * INV_SQRT_2
+    a = abs(z)
+    t = 2.0 / (2.0 + a)
+    s = (2.0 * t - (ERFC_T_LO + ERFC_T_HI)) / (ERFC_T_HI - ERFC_T_LO)
+    p = ERFC_COEFFS[0]
+    for k in range(1, len(ERFC_COEFFS)):
+        p = p * s + ERFC_COEFFS[k]
+    tail = t * exp64_f32(p - a * a)
+    return 0.5 * (tail if z >= 0.0 else 2.0 - tail)
+
+
+@lazy_njit()
+def _tanh_gate_f32(v):
+    """(s, s (1 - s)) for s = sigmoid(2u), in float32 arithmetic with the vectorisable exp32."""
+    w = np.float32(v)
+    u = w * (np.float32(1.0) + np.float32(TANH_CUBIC) * w * w) * np.float32(SQRT_2_OVER_PI)
+    t = exp32(np.float32(-2.0) * abs(u))
+    inv = np.float32(1.0) / (np.float32(1.0) + t)
+    s = inv if u >= np.float32(0.0) else t * inv
+    return s, t * inv * inv
+
+
+@lazy_njit()
+def _tanh_gate_f64(v):
+    u = v * (1.0 + TANH_CUBIC * v * v) * SQRT_2_OVER_PI
+    t = math.exp(-2.0 * abs(u))
+    inv = 1.0 / (1.0 + t)
+    s = inv if u >= 0.0 else t * inv
+    return s, t * inv * inv
+
+
+@lazy_njit()
+def _tanh_slope(v, s, q):
+    """d/dx of x * s(x): s + x * s (1 - s) * 2 du/dx, with q = s (1 - s)."""
+    return s + v * q * (2.0 * SQRT_2_OVER_PI) * (1.0 + (3.0 * TANH_CUBIC) * v * v)
+
+
+@lazy_njit()
+def _tanh_slope_f32(v, s, q):
+    w = np.float32(v)
+    du2 = np.float32(2.0 * SQRT_2_OVER_PI) * (
+        np.float32(1.0) + np.float32(3.0 * TANH_CUBIC) * w * w
+    )
+    return s + w * q * du2
+
+
+@lazy_njit(fastmath={"contract"})
+def _gelu_kernel(lo, hi, x, y, tanh, fast):
+    if tanh and fast:
+        for i in range(lo, hi):
+            y[i] = x[i] * _tanh_gate_f32(x[i])[0]
+    elif tanh:
+        for i in range(lo, hi):
+            y[i] = x[i] * _tanh_gate_f64(x[i])[0]
+    elif fast:
+        for i in range(lo, hi):
+            y[i] = x[i] * _cdf_f32(x[i])
+    else:
+        for i in range(lo, hi):
+            y[i] = 0.5 * x[i] * math.erfc(-x[i] * INV_SQRT_2)
+
+
+@lazy_njit(fastmath={"contract"})
+def _gelu_backward_kernel(lo, hi, grad, x, dx, tanh, fast):
+    if tanh and fast:
+        for i in range(lo, hi):
+            s, q = _tanh_gate_f32(x[i])
+            dx[i] = grad[i] * _tanh_slope_f32(x[i], s, q)
+    elif tanh:
+        for i in range(lo, hi):
+            s, q = _tanh_gate_f64(x[i])
+            dx[i] = grad[i] * _tanh_slope(x[i], s, q)
+    elif fast:
+        for i in range(lo, hi):
+            v = np.float64(x[i])
+            pdf = INV_SQRT_2PI * exp64_f32(-0.5 * v * v)
+            dx[i] = grad[i] * (_cdf_f32(v) + v * pdf)
+    else:
+        for i in range(lo, hi):
+            v = x[i]
+            cdf = 0.5 * math.erfc(-v * INV_SQRT_2)
+            dx[i] = grad[i] * (cdf + v * INV_SQRT_2PI * math.exp(-0.5 * v * v))
+
+
+def erfc_numpy(z: np.ndarray) -> np.ndarray:
+    """Complementary error function, vectorised; the dtype of `z` is kept.
+
+    float32 input uses the fitted form of the float32 kernel (module doc), evaluated in float64.
+    float64 input, accurate to about 1e-13 relative:
+    |z| < 2: erf(z) = 2/sqrt(pi) exp(-z^2) z sum_k (2z^2)^k / (1*3*...*(2k+1)), erfc = 1 - erf
+    |z| >= 2: erfc(z) = exp(-z^2) / sqrt(pi) / (z + (1/2)/(z + 1/(z + (3/2)/(z + ...))))
+    and erfc(-z) = 2 - erfc(z).
+
+    >>> erfc_numpy(np.array([0.0, 1.0])).round(8)
+    array([1.        , 0.15729921])
+    """
+    z = np.asarray(z)
+    if z.dtype == np.float32:
+        return _erfc_float32(z, 1.0)
+    a = np.abs(z)
+    out = np.empty_like(a)
+    small = a < 2.0
+    x = a[small]
+    two_x2 = 2 * x * x
+    acc = np.ones_like(x)
+    for k in range(36, 0, -1):
+        acc *= two_x2
+        acc /= 2 * k + 1
+        acc += 1
+    out[small] = 1 - (2 / math.sqrt(math.pi)) * np.exp(-x * x) * x * acc
+    x = a[~small]
+    frac = x.copy()
+    for k in range(60, 0, -1):
+        frac = x + (k / 2) / frac
+    with np.errstate(over="ignore"):
+        out[~small] = np.exp(-x * x) / (math.sqrt(math.pi) * frac)
+    out[~small & np.isinf(a)] = 0.0
+    np.subtract(2, out, out=out, where=z < 0)
+    return out
+
+
+def _erfc_float32(x: np.ndarray, scale: float) -> np.ndarray:
+    """erfc(scale * x) for float32 `x`, scaled and evaluated in float64 in blocks of 32k
+    elements (which keeps the ~15 passes in cache), rounded to float32 once at the end."""
+    flat = x.reshape(-1)
+    out = np.empty(flat.shape, np.float32)
+    for start in range(0, flat.size, 1 << 15):
+        block = flat[start : start + (1 << 15)].astype(np.float64)
+        block *= scale
+        out[start : start + block.size] = _erfc_fitted(block)
+    return out.reshape(x.shape)
+
+
+def _normal_cdf_numpy(x: np.ndarray) -> np.ndarray:
+    """Phi(x) = erfc(-x / sqrt 2) / 2, without rounding -x / sqrt 2 to float32 first."""
+    if x.dtype == np.float32:
+        cdf = _erfc_float32(x, -INV_SQRT_2)
+    else:
+        cdf = erfc_numpy(x * -INV_SQRT_2)
+    cdf *= 0.5
+    return cdf
+
+
+def _erfc_fitted(z: np.ndarray) -> np.ndarray:
+    """erfc(z) = t exp(-a^2 + P(t)), t = 2 / (2 + |z|), reflected for z < 0 (float64 math)."""
+    a = np.abs(z)
+    t = 2.0 / (2.0 + a)
+    s = t * (2.0 / (ERFC_T_HI - ERFC_T_LO))
+    s -= (ERFC_T_LO + ERFC_T_HI) / (ERFC_T_HI - ERFC_T_LO)
+    p = np.full_like(s, ERFC_COEFFS[0])
+    for c in ERFC_COEFFS[1:]:
+        p *= s
+        p += c
+    with np.errstate(over="ignore"):
+        a *= a
+    p -= a
+    np.exp(p, out=p)
+    p *= t
+    np.subtract(2, p, out=p, where=z < 0)
+    return p
+
+
+def _check(fn: str, x: np.ndarray, approximate: str, grad: np.ndarray | None = None):
+    if approximate not in APPROXIMATIONS:
+        raise ValueError(f"{fn}: approximate must be 'none' or 'tanh', got {approximate!r}")
+    if grad is not None and grad.shape != x.shape:
+        raise ValueError(f"{fn}: grad shape {grad.shape} != x shape {x.shape}")
+    return float_dtype(fn, x, grad)
+
+
+def _tanh_gate_numpy(x: np.ndarray, with_slope: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """s = sigmoid(2u) and, if asked, s (1 - s), via t = exp(-2|u|) (see module doc)."""
+    u = x * x
+    u *= TANH_CUBIC
+    u += 1
+    u *= x
+    u *= SQRT_2_OVER_PI
+    positive = u >= 0
+    t = np.abs(u, out=u)
+    t *= -2
+    np.exp(t, out=t)
+    inv = np.add(t, 1)
+    np.reciprocal(inv, out=inv)
+    q = t * inv * inv if with_slope else None
+    s = np.where(positive, inv, t * inv)
+    return s, q
+
+
+def gelu_forward_numpy(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """NumPy twin of `gelu_forward`, working in one output buffer where it can."""
+    dtype = _check("gelu_forward", x, approximate)
+    x = np.asarray(x, dtype=dtype)
+    # Overflow to inf and -inf * 0 = NaN at infinite inputs are expected, as in PyTorch.
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = _tanh_gate_numpy(x, False)[0] if approximate == "tanh" else _normal_cdf_numpy(x)
+        y *= x
+    return y
+
+
+def gelu_forward_numba(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """numba version of `gelu_forward` (ranges of elements on threads)."""
+    dtype = _check("gelu_forward", x, approximate)
+    flat = contiguous(x, dtype).reshape(-1)
+    y = np.empty_like(flat)
+    parallel_for(_gelu_kernel, flat.shape[0], 1, flat, y, approximate == "tanh", dtype == np.float32)
+    return y.reshape(np.shape(x))
+
+
+def gelu_forward(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """GELU of `x` (any shape): exact with `approximate="none"`, else the tanh form.
+
+    >>> gelu_forward(np.array([0.0, 1.0, -1.0])).round(6)
+    array([ 0.      ,  0.841345, -0.158655])
+    """
+    impl = gelu_forward_numpy if _mode.using_reference() else gelu_forward_numba
+    return impl(x, approximate)
+
+
+def gelu_backward_numpy(grad: np.ndarray, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """NumPy twin of `gelu_backward`."""
+    dtype = _check("gelu_backward", x, approximate, grad)
+    x = np.asarray(x, dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _gelu_backward_numpy(grad, x, approximate)
+
+
+def _gelu_backward_numpy(grad: np.ndarray, x: np.ndarray, approximate: str) -> np.ndarray:
+    if approximate == "tanh":
+        s, q = _tanh_gate_numpy(x, with_slope=True)
+        q *= x
+        du = x * x  # 2 du/dx = 2 sqrt(2/pi) (1 + 3 c x^2)
+        du *= 3 * TANH_CUBIC
+        du += 1
+        du *= 2 * SQRT_2_OVER_PI
+        q *= du
+        q += s
+        q *= grad
+        return q
+    dx = x * x
+    dx *= -0.5
+    np.exp(dx, out=dx)
+    dx *= x
+    dx *= INV_SQRT_2PI
+    dx += _normal_cdf_numpy(x)
+    dx *= grad
+    return dx
+
+
+def gelu_backward_numba(grad: np.ndarray, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """numba version of `gelu_backward` (ranges of elements on threads)."""
+    dtype = _check("gelu_backward", x, approximate, grad)
+    flat = contiguous(x, dtype).reshape(-1)
+    dx = np.empty_like(flat)
+    g = contiguous(grad, dtype).reshape(-1)
+    parallel_for(
+        _gelu_backward_kernel, flat.shape[0], 1, g, flat, dx, approximate == "tanh",
+        dtype == np.float32,
+    )
+    return dx.reshape(np.shape(x))
+
+
+def gelu_backward(grad: np.ndarray, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """Gradient of `gelu_forward` wrt `x`, given the output gradient `grad` (same shape).
+
+    >>> gelu_backward(np.ones(2), np.array([0.0, 1.0])).round(6)
+    array([0.5     , 1.083315])
+    """
+    impl = gelu_backward_numpy if _mode.using_reference() else gelu_backward_numba
+    return impl(grad, x, approximate)
