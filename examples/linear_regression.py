@@ -1,0 +1,52 @@
+"""Linear regression by gradient descent: learn y = 0.1 x + 0.3 from 100 points.
+
+The classic first program of a deep-learning course, written with minigrad:
+a model (W x + b), a loss (mean squared error), its gradient (from backward()),
+and the update theta <- theta - eta * dJ/dtheta, repeated 201 times.
+
+Run:  python examples/linear_regression.py
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import minigrad as mg
+
+
+def fit(steps: int = 201, lr: float = 0.5, seed: int = 0, verbose: bool = True):
+    """Fit W and b; returns their final values as Python floats."""
+    # 1. the data: 100 points on the line y = 0.1 x + 0.3
+    rng = np.random.default_rng(seed)
+    x_data = rng.random(100).astype(np.float32)
+    y_data = 0.1 * x_data + 0.3
+    x, y = mg.tensor(x_data), mg.tensor(y_data)
+
+    # 2. the model's parameters: W uniform in [-1, 1), b = 0
+    mg.manual_seed(seed)
+    W = mg.empty(1).uniform_(-1.0, 1.0).requires_grad_()
+    b = mg.zeros(1, requires_grad=True)
+
+    for step in range(steps):
+        # 3. the loss J(W, b) = mean((W x + b - y)^2)
+        prediction = W * x + b
+        loss = ((prediction - y) ** 2).mean()
+
+        # 4. its gradient dJ/dW, dJ/db, by reverse-mode autodiff
+        W.grad = None
+        b.grad = None
+        loss.backward()
+
+        # 5. one gradient-descent step: theta <- theta - lr * dJ/dtheta
+        with mg.no_grad():
+            W -= lr * W.grad
+            b -= lr * b.grad
+
+        if verbose and step % 20 == 0:
+            print(f"{step:3d}  W={W.item():.6f}  b={b.item():.6f}  loss={loss.item():.8f}")
+    return W.item(), b.item()
+
+
+if __name__ == "__main__":
+    w, b = fit()
+    print(f"learned y = {w:.4f} x + {b:.4f}   (true: y = 0.1 x + 0.3)")

@@ -1,0 +1,85 @@
+"""minigrad: a from-scratch reverse-mode autodiff library on NumPy, with numba kernels.
+
+>>> import minigrad as mg
+>>> x = mg.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+>>> y = (x @ x.T).relu().sum()
+>>> y.backward()
+>>> x.grad
+tensor([[ 8., 12.],
+        [ 8., 12.]])
+"""
+
+from importlib import import_module as _import_module
+from typing import Any as _Any
+
+from . import _tensor_methods
+from ._dtypes import (
+    bool_,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .ops import *  # noqa: F403  (the op functions: mg.exp, mg.cat, mg.where, ...)
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .tensor import Tensor
+
+_tensor_methods.bind()
+
+bool = bool_
+__version__ = "0.1.0"
+
+_SUBMODULES = ("autograd", "data", "finetune", "io", "kernels", "models", "nn", "optim", "train")
+
+
+def save(obj: _Any, path: _Any, metadata: _Any = None) -> None:
+    """Save a state dict to a safetensors file atomically (see ``minigrad.io.save``)."""
+    from .io import save as _save
+
+    _save(obj, path, metadata=metadata)
+
+
+def load(path: _Any, **kwargs: _Any) -> _Any:
+    """Load a state dict saved by ``save`` (never unpickles; see ``minigrad.io.load``)."""
+    from .io import load as _load
+
+    return _load(path, **kwargs)
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _SUBMODULES:
+        return _import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

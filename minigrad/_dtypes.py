@@ -1,0 +1,57 @@
+"""The dtypes minigrad supports and the rules for choosing one.
+
+Tensors hold NumPy arrays, so dtypes are NumPy dtypes; ``mg.float32`` is
+``numpy.dtype("float32")``. Floats default to float32 and Python ints to
+int64, as in PyTorch. Type promotion follows PyTorch where it differs from
+NumPy: mixing an integer tensor with a float tensor gives the float's dtype.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+float16 = half = np.dtype("float16")
+float32 = float = np.dtype("float32")
+float64 = double = np.dtype("float64")
+int8 = np.dtype("int8")
+int16 = short = np.dtype("int16")
+int32 = int = np.dtype("int32")
+int64 = long = np.dtype("int64")
+uint8 = np.dtype("uint8")
+bool_ = np.dtype("bool")
+
+SUPPORTED = (float16, float32, float64, int8, int16, int32, int64, uint8, bool_)
+DEFAULT_FLOAT = float32
+
+
+def canonical(dtype: Any) -> np.dtype:
+    """Turn ``dtype`` (a NumPy dtype, type or name like "float32") into a supported dtype.
+
+    Raises TypeError for object, string, complex and other unsupported dtypes.
+    """
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"minigrad: {dtype!r} is not a dtype") from exc
+    if dt not in SUPPORTED:
+        names = ", ".join(d.name for d in SUPPORTED)
+        raise TypeError(f"minigrad: dtype {dt} is not supported (supported: {names})")
+    return dt
+
+
+def is_floating(dtype: np.dtype) -> bool:
+    """True for float16/32/64."""
+    return dtype.kind == "f"
+
+
+def promote(a: np.dtype, b: np.dtype) -> np.dtype:
+    """Result dtype of a binary op on tensors of dtypes ``a`` and ``b`` (PyTorch's rule)."""
+    if a == b:
+        return a
+    if a.kind == "f" and b.kind != "f":
+        return a
+    if b.kind == "f" and a.kind != "f":
+        return b
+    return np.result_type(a, b)

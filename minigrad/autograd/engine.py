@@ -1,0 +1,184 @@
+"""The backward pass: walk the graph from the output to the leaves, without recursion.
+
+1. Count, for every node reachable from the roots, how many consumers will
+   send it a gradient (an explicit-stack depth-first walk).
+2. Process nodes whose gradient is complete (Kahn's algorithm): call the
+   Function's backward, sum each gradient back to its input's shape, and pass
+   it on to the input's node or accumulate it into the leaf's ``.grad``.
+3. Release each node after use unless ``retain_graph``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .function import Node
+from .grad_mode import _state
+
+LeafSink = Callable[[Any, Any], None]
+
+
+def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Sum a gradient in a broadcast shape back to ``shape`` (arrays or Tensors)."""
+    if isinstance(grad, np.ndarray):
+        from ..kernels import sum_to_shape as kernel_sum_to_shape
+
+        return kernel_sum_to_shape(grad, shape)
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes:
+        grad = grad.sum(dim=axes, keepdim=True)
+    return grad.reshape(shape)
+
+
+def _fit(grad: Any, shape: tuple[int, ...], dtype: np.dtype, where: str) -> Any:
+    """Bring one gradient to its input's shape and dtype, or say clearly why it can't."""
+    if grad.shape != shape:
+        try:
+            np.broadcast_shapes(shape, grad.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"{where}: returned a gradient of shape {grad.shape} for an input of shape {shape}"
+            ) from None
+        grad = sum_to_shape(grad, shape)
+    if grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    return grad
+
+
+def _collect(roots: Sequence[Node]) -> dict[Node, int]:
+    """Number of pending gradients for every node reachable from ``roots``."""
+    dependencies: dict[Node, int] = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        node = stack.pop()
+        if node.released:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time ({node.name()} was "
+                "freed after the first backward). Pass retain_graph=True to the first "
+                "backward() if you need to call it again."
+            )
+        for parent in node.parents:
+            if type(parent) is Node:
+                dependencies[parent] = dependencies.get(parent, 0) + 1
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+    return dependencies
+
+
+def run_backward(
+    roots: Sequence[Any],
+    root_grads: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    leaf_sink: LeafSink,
+    node_sink: Callable[[Node, Any], None] | None = None,
+) -> None:
+    """Propagate ``root_grads`` from the ``roots`` Tensors down to the leaves.
+
+    ``leaf_sink(tensor, grad)`` receives each leaf's gradient; ``node_sink``
+    (used by ``autograd.grad``) sees every node's complete output gradient.
+    """
+    pending: dict[Node, Any] = {}
+    root_nodes = []
+    for tensor, grad in zip(roots, root_grads):
+        if tensor.grad_fn is None:
+            leaf_sink(tensor, grad)
+        elif tensor.grad_fn in pending:
+            pending[tensor.grad_fn] = pending[tensor.grad_fn] + grad
+        else:
+            pending[tensor.grad_fn] = grad
+            root_nodes.append(tensor.grad_fn)
+    dependencies = _collect(root_nodes)
+    ready = [node for node in root_nodes if dependencies.get(node, 0) == 0]
+    previous_mode = _state.enabled
+    _state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grad = pending.pop(node)
+            for hook in node.hooks:
+                result = hook(grad)
+                if result is not None:
+                    grad = result
+            if node.retained is not None:
+                _retain(node, grad)
+            if node_sink is not None:
+                node_sink(node, grad)
+            for parent, parent_grad in _call_backward(node, grad, create_graph):
+                if type(parent) is Node:
+                    if parent in pending:
+                        pending[parent] = pending[parent] + parent_grad
+                    else:
+                        pending[parent] = parent_grad
+                    dependencies[parent] -= 1
+                    if dependencies[parent] == 0:
+                        ready.append(parent)
+                else:
+                    leaf_sink(parent, parent_grad)
+            if not retain_graph:
+                node.release()
+    finally:
+        _state.enabled = previous_mode
+
+
+def _call_backward(node: Node, grad: Any, create_graph: bool) -> list[tuple[Any, Any]]:
+    """Run one node's backward; return (parent, gradient) pairs fitted to each input."""
+    fn = node.fn
+    if create_graph:
+        if fn.once_differentiable:
+            raise RuntimeError(
+                f"{node.name()}: this op's backward is not differentiable (it is fused for "
+                "speed), so create_graph=True cannot record it"
+            )
+        node.create_graph = True
+    grads = fn.backward(node, grad)
+    parents = node.parents
+    if type(grads) is not tuple:
+        grads = (grads,)
+    if len(grads) < len(parents):
+        raise RuntimeError(
+            f"{node.name()}: backward returned {len(grads)} gradients for {len(parents)} inputs"
+        )
+    out = []
+    for parent, g in zip(parents, grads):
+        if parent is None or g is None:
+            continue
+        if type(parent) is Node:
+            shape, dtype = parent.out_shape, parent.out_dtype
+        else:
+            shape, dtype = parent.data.shape, parent.data.dtype
+        if not create_graph:
+            if type(g) is not np.ndarray:
+                g = np.asarray(g)
+            if g is grad or _already_sent(g, out):
+                g = g.copy()  # never let two gradients share one array
+        if g.shape != shape or g.dtype != dtype:
+            g = _fit(g, shape, dtype, node.name())
+        out.append((parent, g))
+    return out
+
+
+def _already_sent(g: np.ndarray, sent: list[tuple[Any, Any]]) -> bool:
+    for _, other in sent:
+        if other is g:
+            return True
+    return False
+
+
+def _retain(node: Node, grad: Any) -> None:
+    """Store a non-leaf tensor's gradient in its ``.grad`` (``retain_grad()``)."""
+    from ..tensor import Tensor
+
+    tensor = node.retained()
+    if tensor is None:
+        return
+    value = grad if isinstance(grad, Tensor) else Tensor._make(np.array(grad), False, None)
+    tensor.grad = value if tensor.grad is None else tensor.grad + value

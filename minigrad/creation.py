@@ -1,0 +1,221 @@
+"""Making tensors: ``mg.tensor`` and the factories (zeros, ones, randn, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _dtypes
+from .random import Generator, rng
+from .tensor import Tensor
+
+Size = Any  # ints or one tuple/list of ints, as in PyTorch: zeros(2, 3) or zeros((2, 3))
+
+
+def _as_array(data: Any, dtype: Any, where: str) -> np.ndarray:
+    """Convert ``data`` to an ndarray of a supported dtype, with PyTorch's defaults."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = _dtypes.canonical(dtype)
+    try:
+        array = np.array(data, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{where}: can't make a tensor from {type(data).__name__}: {exc}") from None
+    if dtype is None:
+        if array.dtype.kind == "f" and not isinstance(data, np.ndarray | np.generic):
+            array = array.astype(_dtypes.DEFAULT_FLOAT)
+        elif array.dtype.kind in "iu" and not isinstance(data, np.ndarray | np.generic):
+            array = array.astype(_dtypes.int64)
+        if array.dtype.kind in "OUSVcMm":
+            raise TypeError(
+                f"{where}: can't make a tensor of dtype {array.dtype} "
+                "(object, string, complex and datetime data are not supported)"
+            )
+        if array.dtype not in _dtypes.SUPPORTED:
+            _dtypes.canonical(array.dtype)
+    return array
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, a scalar, or an array).
+
+    Python floats become float32 and Python ints int64; arrays keep their dtype.
+
+    >>> tensor([[1, 2], [3, 4]]).dtype
+    dtype('int64')
+    >>> tensor([1.5, 2.0], requires_grad=True)
+    tensor([1.5, 2. ], requires_grad=True)
+    """
+    t = Tensor._make(_as_array(data, dtype, "tensor"), False, None)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+    """Like ``tensor`` but shares memory with an ndarray (or Tensor) when no conversion
+    is needed."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == _dtypes.canonical(dtype)):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == _dtypes.canonical(dtype)):
+        _dtypes.canonical(data.dtype)
+        return Tensor._make(data, False, None)
+    return tensor(data, dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array``."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}")
+    _dtypes.canonical(array.dtype)
+    return Tensor._make(array, False, None)
+
+
+def _shape(size: Sequence[Any], where: str) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    try:
+        shape = tuple(int(n) for n in size)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: size must be ints, got {size!r}") from None
+    if any(n < 0 for n in shape):
+        raise ValueError(f"{where}: negative dimension in size {shape}")
+    return shape
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    return _dtypes.DEFAULT_FLOAT if dtype is None else _dtypes.canonical(dtype)
+
+
+def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._make(array, False, None)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def zeros(*size: Size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    return _finish(np.zeros(_shape(size, "zeros"), _float_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones."""
+    return _finish(np.ones(_shape(size, "ones"), _float_dtype(dtype)), requires_grad)
+
+
+def empty(*size: Size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor (its values are whatever memory held)."""
+    return _finish(np.empty(_shape(size, "empty"), _float_dtype(dtype)), requires_grad)
+
+
+def full(size: Size, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value`` (dtype inferred from it if not given)."""
+    shape = _shape((size,) if not isinstance(size, int) else (size,), "full")
+    if dtype is None:
+        dtype = _as_array(fill_value, None, "full").dtype
+    return _finish(np.full(shape, fill_value, _dtypes.canonical(dtype)), requires_grad)
+
+
+def arange(
+    start: float, end: float | None = None, step: float = 1, dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 if all are ints."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = _dtypes.int64 if all_int else _dtypes.DEFAULT_FLOAT
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    return _finish(np.arange(start, end, step).astype(_dtypes.canonical(dtype)), requires_grad)
+
+
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
+    return _finish(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix (n x m)."""
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def rand(
+    *size: Size, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Uniform random values in [0, 1)."""
+    shape = _shape(size, "rand")
+    return _finish(rng(generator).random(shape).astype(_float_dtype(dtype)), requires_grad)
+
+
+def randn(
+    *size: Size, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Standard-normal random values."""
+    shape = _shape(size, "randn")
+    return _finish(rng(generator).standard_normal(shape).astype(_float_dtype(dtype)), requires_grad)
+
+
+def randint(
+    low: int, high: int | None = None, size: Size = (), generator: Generator | None = None,
+    dtype: Any = None,
+) -> Tensor:
+    """Random integers in [low, high) (``randint(high, size)`` also works)."""
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise ValueError(f"randint: need low < high, got low={low}, high={high}")
+    shape = _shape((size,) if isinstance(size, int) else tuple(size), "randint")
+    dtype = _dtypes.int64 if dtype is None else _dtypes.canonical(dtype)
+    return _finish(rng(generator).integers(low, high, shape).astype(dtype), False)
+
+
+def randperm(n: int, generator: Generator | None = None) -> Tensor:
+    """A random permutation of 0..n-1 (int64)."""
+    return _finish(rng(generator).permutation(n).astype(np.int64), False)
+
+
+def _like(x: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return data.shape, data.dtype if dtype is None else _dtypes.canonical(dtype)
+
+
+def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return _finish(np.zeros(shape, dt), requires_grad)
+
+
+def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return _finish(np.ones(shape, dt), requires_grad)
+
+
+def empty_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return _finish(np.empty(shape, dt), requires_grad)
+
+
+def full_like(x: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return _finish(np.full(shape, fill_value, dt), requires_grad)
+
+
+def rand_like(x: Any, dtype: Any = None, generator: Generator | None = None,
+              requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return _finish(rng(generator).random(shape).astype(dt), requires_grad)
+
+
+def randn_like(x: Any, dtype: Any = None, generator: Generator | None = None,
+               requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(x, dtype)
+    return _finish(rng(generator).standard_normal(shape).astype(dt), requires_grad)

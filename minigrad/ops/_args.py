@@ -1,0 +1,99 @@
+"""Argument handling shared by the ops: scalars, promotion, dims."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import _dtypes
+from ..tensor import Tensor
+
+
+def as_operand(x: Any, op: str) -> Any:
+    """A Tensor stays; an ndarray becomes a constant Tensor; a Python/NumPy scalar stays
+    a Python scalar (so float32 tensors stay float32, as in PyTorch)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.generic):  # before float: np.float64 subclasses float
+        return x.item()
+    if isinstance(x, bool | int | float):
+        return x
+    if isinstance(x, np.ndarray | list | tuple):
+        from ..creation import as_tensor
+
+        return as_tensor(x)
+    raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}")
+
+
+def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any]:
+    """Operands of a binary op, with PyTorch's promotion (int with float -> the float)."""
+    a = as_operand(a, op)
+    b = as_operand(b, op)
+    a_tensor = isinstance(a, Tensor)
+    b_tensor = isinstance(b, Tensor)
+    if a_tensor and b_tensor:
+        if a.data.dtype != b.data.dtype:
+            target = _dtypes.promote(a.data.dtype, b.data.dtype)
+            a = _cast(a, target)
+            b = _cast(b, target)
+    elif a_tensor:
+        a = _int_with_float_scalar(a, b)
+    elif b_tensor:
+        b = _int_with_float_scalar(b, a)
+    else:
+        raise TypeError(f"{op}: at least one operand must be a Tensor")
+    return a, b
+
+
+def _cast(t: Tensor, dtype: np.dtype) -> Tensor:
+    if t.data.dtype == dtype:
+        return t
+    return t.to(dtype)
+
+
+def _int_with_float_scalar(t: Tensor, scalar: Any) -> Tensor:
+    if isinstance(scalar, float) and t.data.dtype.kind != "f":
+        return Tensor._make(t.data.astype(_dtypes.DEFAULT_FLOAT), False, None)
+    return t
+
+
+def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    """``dim`` (None, an int or a sequence of ints) as sorted non-negative axes."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
+    out = []
+    for d in dims:
+        d = int(d)
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(
+                f"{op}: dim {d} is out of range for a tensor with {ndim} dimension(s)"
+            )
+        out.append(d % max(ndim, 1) if ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: dim {dim} names a dimension twice")
+    return tuple(sorted(out))
+
+
+def reduction_dims(
+    dim: Any, keepdim: bool, axis: Any, keepdims: Any, op: str, ndim: int
+) -> tuple[tuple[int, ...] | None, bool]:
+    """Resolve ``dim``/``axis`` and ``keepdim``/``keepdims`` aliases."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: pass dim or axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if ndim == 0:
+        return None, bool(keepdim)
+    return normalize_dims(dim, ndim, op), bool(keepdim)
+
+
+def keepdim_shape(shape: Sequence[int], dims: tuple[int, ...] | None) -> tuple[int, ...]:
+    """``shape`` with the reduced ``dims`` set to 1."""
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))

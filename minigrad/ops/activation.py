@@ -1,0 +1,216 @@
+"""Activation functions: tanh, sigmoid, relu, leaky_relu, elu, gelu, silu, softplus."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)  # d tanh(x)/dx = 1 - tanh(x)^2
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(-np.logaddexp(0, -x))  # 1/(1+e^-x) without overflow
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)  # d s(x)/dx = s(x)(1 - s(x))
+
+
+class Relu(Function):
+    name = "relu"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out > 0)  # slope 1 for x > 0, else 0
+
+
+class LeakyRelu(Function):
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.save_for_backward(x)
+        ctx.negative_slope = negative_slope
+        return np.where(x > 0, x, x * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.where(x > 0, 1.0, ctx.negative_slope), None  # slope 1 or negative_slope
+
+
+class Elu(Function):
+    @staticmethod
+    def forward(ctx, x, alpha):
+        out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        # d elu/dx = 1 for x > 0, alpha e^x otherwise
+        return grad * np.where(x > 0, 1.0, np.exp(np.minimum(x, 0)) * ctx.alpha), None
+
+
+class Erf(Function):
+    @staticmethod
+    def forward(ctx, x):
+        from ..kernels.gelu import erfc_numpy
+
+        ctx.save_for_backward(x)
+        return 1.0 - erfc_numpy(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.exp(-x * x) * (2 / math.sqrt(math.pi))  # d erf/dx = 2/sqrt(pi) e^-x^2
+
+
+def erf(input: Tensor) -> Tensor:
+    """The error function."""
+    return Erf.apply(input)
+
+
+def _erf_any(x):
+    return erf(x) if isinstance(x, Tensor) else Erf.forward(_NoSave, x)
+
+
+class _NoSave:
+    @staticmethod
+    def save_for_backward(*_):
+        pass
+
+
+class Gelu(Function):
+    @staticmethod
+    def forward(ctx, x, approximate):
+        from ..kernels import gelu_forward
+
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        return gelu_forward(x, approximate)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        tanh_form = ctx.approximate == "tanh"
+        if not isinstance(x, Tensor):
+            from ..kernels import gelu_backward
+
+            return gelu_backward(grad, x, ctx.approximate), None
+        if tanh_form:
+            # y = x/2 (1 + tanh(u)), u = c (x + 0.044715 x^3)
+            t = np.tanh((x + x * x * x * 0.044715) * _SQRT_2_OVER_PI)
+            du = (x * x * (3 * 0.044715) + 1) * _SQRT_2_OVER_PI
+            return grad * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * du), None
+        # y = x Phi(x): dy/dx = Phi(x) + x phi(x)
+        cdf = (_erf_any(x / _SQRT_2) + 1) * 0.5
+        pdf = np.exp(x * x * -0.5) * _INV_SQRT_2PI
+        return grad * (cdf + x * pdf), None
+
+
+class Silu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * np.exp(-np.logaddexp(0, -x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        s = 1 / (np.exp(-x) + 1)
+        return grad * (s + x * s * (1 - s))  # d x s(x)/dx = s + x s (1 - s)
+
+
+class Softplus(Function):
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = x * beta
+        return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        s = 1 / (np.exp(-bx) + 1)
+        return grad * np.where(bx > ctx.threshold, 1.0, s), None, None  # d softplus = s(bx)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent."""
+    return Tanh.apply(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Logistic sigmoid 1 / (1 + e^-x), computed without overflow."""
+    return Sigmoid.apply(input)
+
+
+def relu(input: Tensor) -> Tensor:
+    """max(x, 0).
+
+    >>> import minigrad as mg
+    >>> mg.relu(mg.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return Relu.apply(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x for x > 0, else negative_slope * x."""
+    return LeakyRelu.apply(input, negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, else alpha (e^x - 1)."""
+    return Elu.apply(input, alpha)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit x Phi(x); ``approximate='tanh'`` uses the tanh form."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return Gelu.apply(input, approximate)
+
+
+def silu(input: Tensor) -> Tensor:
+    """x * sigmoid(x) (also called swish)."""
+    return Silu.apply(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, linear above ``threshold``."""
+    return Softplus.apply(input, beta, threshold)

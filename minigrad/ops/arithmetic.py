@@ -1,0 +1,209 @@
+"""Arithmetic: + - * / ** @ and negation.
+
+Backward formulas return gradients in the output's (broadcast) shape; the
+engine sums them back to each input's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._args import binary_operands
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad  # d(a+b)/da = d(a+b)/db = 1
+
+
+class Sub(Function):
+    name = "sub"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad if ctx.needs_input_grad[1] else None
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad * b if ctx.needs_input_grad[0] else None  # d(ab)/da = b
+        grad_b = grad * a if ctx.needs_input_grad[1] else None  # d(ab)/db = a
+        return grad_a, grad_b
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad / b if ctx.needs_input_grad[0] else None  # d(a/b)/da = 1/b
+        grad_b = -grad * a / (b * b) if ctx.needs_input_grad[1] else None  # d(a/b)/db = -a/b^2
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.power(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = grad * b * a ** (b - 1)  # d(a^b)/da = b a^(b-1)
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_a = np.log(np.where(a == 0, 1, a))  # d(a^b)/db = a^b ln a (0 where a == 0)
+            grad_b = grad * out * log_a
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(
+                f"matmul: both arguments need at least 1 dimension, got shapes {a.shape} and "
+                f"{b.shape}"
+            )
+        k_a = a.shape[-1]
+        k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if k_a != k_b:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} don't line up ({k_a} != {k_b})"
+            )
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        a2 = a.reshape((1, a.shape[0])) if a.ndim == 1 else a
+        b2 = b.reshape((b.shape[0], 1)) if b.ndim == 1 else b
+        if b.ndim == 1:
+            grad = grad[..., None]
+        if a.ndim == 1:
+            grad = grad[..., None, :]
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = grad @ np.swapaxes(b2, -1, -2)  # dL/dA = G B^T
+            if a.ndim == 1:
+                grad_a = grad_a[..., 0, :]
+        if ctx.needs_input_grad[1]:
+            grad_b = np.swapaxes(a2, -1, -2) @ grad  # dL/dB = A^T G
+            if b.ndim == 1:
+                grad_b = grad_b[..., 0]
+        return grad_a, grad_b
+
+
+def _same_kind(a: Any, b: Any) -> bool:
+    """Fast path: two tensors of one dtype need no conversion or promotion."""
+    return type(a) is Tensor and type(b) is Tensor and a.data.dtype == b.data.dtype
+
+
+def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
+    """``input + alpha * other`` with broadcasting.
+
+    >>> import minigrad as mg
+    >>> mg.add(mg.tensor([1.0, 2.0]), 10)
+    tensor([11., 12.])
+    """
+    if alpha != 1:
+        other = mul(other, alpha)
+    if _same_kind(input, other):
+        return Add.apply(input, other)
+    return Add.apply(*binary_operands(input, other, "add"))
+
+
+def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
+    """``input - alpha * other`` with broadcasting."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    if _same_kind(input, other):
+        return Sub.apply(input, other)
+    return Sub.apply(*binary_operands(input, other, "sub"))
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """Elementwise product with broadcasting."""
+    if _same_kind(input, other):
+        return Mul.apply(input, other)
+    return Mul.apply(*binary_operands(input, other, "mul"))
+
+
+def div(input: Any, other: Any) -> Tensor:
+    """True division with broadcasting (integer inputs give float32, as in PyTorch)."""
+    a, b = binary_operands(input, other, "div")
+    a, b = _floats_for_division(a, b)
+    return Div.apply(a, b)
+
+
+def _floats_for_division(a: Any, b: Any) -> tuple[Any, Any]:
+    def to_float(x: Any) -> Any:
+        if isinstance(x, Tensor) and x.data.dtype.kind != "f":
+            return Tensor._make(x.data.astype(np.float32), False, None)
+        return x
+
+    return to_float(a), to_float(b)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent``; either may be a tensor or a scalar."""
+    return Pow.apply(*binary_operands(input, exponent, "pow"))
+
+
+def neg(input: Tensor) -> Tensor:
+    """``-input``."""
+    return Neg.apply(input)
+
+
+def matmul(input: Any, other: Any) -> Tensor:
+    """Matrix product with NumPy's rules: 1-D @ 1-D is a dot product, 1-D operands are
+    promoted to matrices and the added dimension removed, and leading batch
+    dimensions broadcast.
+
+    >>> import minigrad as mg
+    >>> (mg.ones(2, 3) @ mg.ones(3)).tolist()
+    [3.0, 3.0]
+    """
+    a, b = binary_operands(input, other, "matmul")
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError("matmul: both operands must be tensors or arrays, not scalars")
+    return MatMul.apply(a, b)

@@ -1,0 +1,83 @@
+"""Copies and dtype conversions: clone, to(dtype), float(), double(), long()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Cast(Function):
+    name = "to"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None  # the engine casts the gradient back to the input's dtype
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy with its own memory; gradients flow back to ``input``."""
+    return Clone.apply(input)
+
+
+def to(input: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+    """Convert to ``dtype`` (``x.to(mg.float64)``); returns ``input`` if already that dtype.
+    Device strings ("cpu") are accepted and ignored."""
+    for a in args:
+        if isinstance(a, str) and a == "cpu":
+            continue
+        dtype = a
+    if dtype is None:
+        return input
+    dtype = _dtypes.canonical(dtype)
+    if dtype == input.dtype:
+        return input
+    if dtype.kind != "f":
+        return Tensor._make(input.data.astype(dtype), False, None)
+    return Cast.apply(input, dtype)
+
+
+def type_as(input: Tensor, other: Tensor) -> Tensor:
+    return to(input, other.dtype)
+
+
+def float(input: Tensor) -> Tensor:
+    return to(input, np.float32)
+
+
+def double(input: Tensor) -> Tensor:
+    return to(input, np.float64)
+
+
+def half(input: Tensor) -> Tensor:
+    return to(input, np.float16)
+
+
+def long(input: Tensor) -> Tensor:
+    return to(input, np.int64)
+
+
+def int(input: Tensor) -> Tensor:
+    return to(input, np.int32)
+
+
+def bool(input: Tensor) -> Tensor:
+    return to(input, np.bool_)

@@ -1,0 +1,134 @@
+"""Indexing: ``x[...]`` with ints, slices, None, Ellipsis, integer arrays and boolean
+masks; ``gather``, ``index_select``, ``masked_fill``.
+
+``GetItem`` and ``IndexAdd`` are each other's adjoints: the gradient of a read
+is a scatter-add into zeros (repeated indices accumulate), and the gradient of
+that scatter-add is a read again, so second derivatives work too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+def normalize_index(index: Any, shape: tuple[int, ...], op: str) -> Any:
+    """Turn Tensors and lists inside an index into arrays; check integer bounds."""
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    for item in items:
+        if isinstance(item, Tensor):
+            item = item.data
+        elif isinstance(item, list):
+            item = np.asarray(item)
+        if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
+            raise IndexError(
+                f"{op}: tensors used as indices must be integer or bool, got dtype {item.dtype}"
+            )
+        out.append(item)
+    return tuple(out) if isinstance(index, tuple) else out[0]
+
+
+def _is_basic(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return not any(isinstance(i, np.ndarray) and i.dtype != np.bool_ for i in items)
+
+
+def _scatter_add(grad: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Zeros of ``shape`` with ``grad`` added at ``index`` (repeats accumulate)."""
+    from .. import kernels
+
+    out = np.zeros(shape, grad.dtype)
+    if _is_basic(index):
+        out[index] = grad  # basic and boolean indexing never repeat an element
+        return out
+    if isinstance(index, np.ndarray) and index.ndim >= 1 and len(shape) >= 1:
+        rows = np.where(index < 0, index + shape[0], index).reshape(-1)
+        width = int(np.prod(shape[1:]))
+        kernels.scatter_add_rows(out.reshape(shape[0], width), rows, grad.reshape(-1, width))
+        return out
+    positions = np.arange(out.size).reshape(shape)[index]
+    kernels.scatter_add_flat(out.reshape(-1), positions.reshape(-1), grad.reshape(-1))
+    return out
+
+
+class GetItem(Function):
+    name = "index"
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.index, ctx.in_shape = index, x.shape
+        return np.asarray(x[index])
+
+    @staticmethod
+    def backward(ctx, grad):
+        if isinstance(grad, Tensor):
+            return IndexAdd.apply(grad, ctx.index, ctx.in_shape), None
+        return _scatter_add(grad, ctx.index, ctx.in_shape), None
+
+
+class IndexAdd(Function):
+    name = "index_add"
+
+    @staticmethod
+    def forward(ctx, grad, index, shape):
+        ctx.index = index
+        return _scatter_add(grad, index, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index], None, None
+
+
+def getitem(input: Tensor, index: Any) -> Tensor:
+    """``input[index]``: NumPy's indexing rules, differentiable.
+
+    >>> import minigrad as mg
+    >>> x = mg.arange(6.0).reshape(2, 3)
+    >>> x[:, [0, 0, 2]]
+    tensor([[0., 0., 2.],
+            [3., 3., 5.]])
+    """
+    return GetItem.apply(input, normalize_index(index, input.shape, "index"))
+
+
+def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
+    """Rows (or slices along ``dim``) picked by a 1-D integer ``index``."""
+    from ._args import normalize_dims
+
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim != 1 or idx.dtype.kind not in "iu":
+        raise IndexError(f"index_select: index must be a 1-D integer tensor, got shape "
+                         f"{idx.shape} and dtype {idx.dtype}")
+    d = normalize_dims(dim, input.ndim, "index_select")[0]
+    return getitem(input, (slice(None),) * d + (idx,))
+
+
+def gather(input: Tensor, dim: int, index: Any) -> Tensor:
+    """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (PyTorch's gather)."""
+    from ._args import normalize_dims
+
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    d = normalize_dims(dim, input.ndim, "gather")[0]
+    if idx.ndim != input.ndim:
+        raise ValueError(f"gather: index has {idx.ndim} dims but input has {input.ndim} "
+                         f"(shapes {idx.shape} and {input.shape})")
+    grids = list(np.indices(idx.shape, sparse=True))
+    grids[d] = idx
+    return getitem(input, tuple(grids))
+
+
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
+    """``value`` where ``mask`` is true, else ``input`` (mask broadcasts)."""
+    from .pointwise import where
+
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
+    value = value.item() if isinstance(value, Tensor) else value
+    fill = Tensor._make(np.asarray(value, dtype=input.dtype), False, None)
+    return where(m, fill, input)

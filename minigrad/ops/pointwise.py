@@ -1,0 +1,355 @@
+"""Elementwise math: exp, log, sqrt, trig, abs, maximum/minimum, clamp, where.
+
+Also the ops with no gradient (sign, floor, round, comparisons), which
+return tensors that never require grad.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._args import as_operand, binary_operands
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out  # d exp(x)/dx = exp(x)
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x  # d ln(x)/dx = 1/x
+
+
+class Log1p(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1)  # d ln(1+x)/dx = 1/(1+x)
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (out * 2)  # d sqrt(x)/dx = 1/(2 sqrt(x))
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.cos(x)  # d sin(x)/dx = cos(x)
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * np.sin(x)  # d cos(x)/dx = -sin(x)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.sign(x)  # d|x|/dx = sign(x), 0 at 0
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        # the larger input takes the gradient; ties split it evenly (as PyTorch does)
+        share_a = (a > b) + (a == b) * 0.5
+        grad_a = grad * share_a if ctx.needs_input_grad[0] else None
+        grad_b = grad * (1 - share_a) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share_a = (a < b) + (a == b) * 0.5
+        grad_a = grad * share_a if ctx.needs_input_grad[0] else None
+        grad_b = grad * (1 - share_a) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx, x, low, high):
+        ctx.save_for_backward(x)
+        ctx.low, ctx.high = low, high
+        return np.clip(x, low, high)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        inside = np.ones_like(x, dtype=bool) if ctx.low is None else x >= ctx.low
+        if ctx.high is not None:
+            inside = inside * (x <= ctx.high)
+        return grad * inside, None, None  # slope 1 inside [low, high], 0 outside
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.save_for_backward(condition)
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        grad_a = np.where(condition, grad, 0) if ctx.needs_input_grad[1] else None
+        grad_b = np.where(condition, 0, grad) if ctx.needs_input_grad[2] else None
+        return None, grad_a, grad_b
+
+
+def exp(input: Tensor) -> Tensor:
+    """e to the power of each element.
+
+    >>> import minigrad as mg
+    >>> mg.exp(mg.tensor([0.0, 1.0]))
+    tensor([1.    , 2.7183])
+    """
+    return Exp.apply(input)
+
+
+def log(input: Tensor) -> Tensor:
+    """Natural logarithm (nan for negatives, -inf at 0, like NumPy)."""
+    return Log.apply(input)
+
+
+def log1p(input: Tensor) -> Tensor:
+    """ln(1 + x), accurate for small x."""
+    return Log1p.apply(input)
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """Square root."""
+    return Sqrt.apply(input)
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """1 / sqrt(x)."""
+    from .arithmetic import pow
+
+    return pow(input, -0.5)
+
+
+def square(input: Tensor) -> Tensor:
+    """x * x."""
+    from .arithmetic import mul
+
+    return mul(input, input)
+
+
+def sin(input: Tensor) -> Tensor:
+    """Sine."""
+    return Sin.apply(input)
+
+
+def cos(input: Tensor) -> Tensor:
+    """Cosine."""
+    return Cos.apply(input)
+
+
+def abs(input: Tensor) -> Tensor:
+    """Absolute value (gradient 0 at 0, as PyTorch)."""
+    return Abs.apply(input)
+
+
+def maximum(input: Any, other: Any) -> Tensor:
+    """Elementwise maximum of two tensors; on ties each gets half the gradient."""
+    return Maximum.apply(*binary_operands(input, other, "maximum"))
+
+
+def minimum(input: Any, other: Any) -> Tensor:
+    """Elementwise minimum of two tensors; on ties each gets half the gradient."""
+    return Minimum.apply(*binary_operands(input, other, "minimum"))
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Limit values to [min, max]; the gradient is 1 inside and 0 outside.
+
+    >>> import minigrad as mg
+    >>> mg.clamp(mg.tensor([-2.0, 0.5, 3.0]), min=-1, max=1)
+    tensor([-1. ,  0.5,  1. ])
+    """
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    return Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """``input`` where ``condition`` is true, else ``other`` (broadcasting all three).
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([-1.0, 2.0])
+    >>> mg.where(x > 0, x, 0.0)
+    tensor([0., 2.])
+    """
+    cond = as_operand(condition, "where")
+    if isinstance(cond, Tensor):
+        if cond.data.dtype != np.bool_:
+            cond = Tensor._make(cond.data.astype(bool), False, None)
+    else:
+        cond = Tensor._make(np.asarray(cond, dtype=bool), False, None)
+    a = as_operand(input, "where")
+    b = as_operand(other, "where")
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        a, b = binary_operands(a, b, "where")
+    elif not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor._make(np.asarray(a, dtype=np.float32 if isinstance(a, float) else None),
+                         False, None)
+    return Where.apply(cond, a, b)
+
+
+# ------------------------------------------------------------ no gradient
+def _no_grad(values: np.ndarray) -> Tensor:
+    return Tensor._make(np.asarray(values), False, None)
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 for each element (no gradient)."""
+    return _no_grad(np.sign(input.data))
+
+
+def floor(input: Tensor) -> Tensor:
+    """Round down (no gradient)."""
+    return _no_grad(np.floor(input.data))
+
+
+def ceil(input: Tensor) -> Tensor:
+    """Round up (no gradient)."""
+    return _no_grad(np.ceil(input.data))
+
+
+def round(input: Tensor, decimals: int = 0) -> Tensor:
+    """Round half to even, like PyTorch (no gradient)."""
+    return _no_grad(np.round(input.data, decimals))
+
+
+def isnan(input: Tensor) -> Tensor:
+    return _no_grad(np.isnan(input.data))
+
+
+def isinf(input: Tensor) -> Tensor:
+    return _no_grad(np.isinf(input.data))
+
+
+def isfinite(input: Tensor) -> Tensor:
+    return _no_grad(np.isfinite(input.data))
+
+
+def _compare(ufunc: np.ufunc, name: str) -> Any:
+    def compare(input: Any, other: Any) -> Tensor:
+        a = input.data if isinstance(input, Tensor) else as_operand(input, name)
+        b = other.data if isinstance(other, Tensor) else as_operand(other, name)
+        if isinstance(a, Tensor):
+            a = a.data
+        if isinstance(b, Tensor):
+            b = b.data
+        try:
+            return _no_grad(ufunc(a, b))
+        except ValueError as exc:
+            raise ValueError(
+                f"{name}: shapes {np.shape(a)} and {np.shape(b)} can't be broadcast together"
+            ) from exc
+
+    compare.__name__ = name
+    compare.__doc__ = f"Elementwise ``{name}`` comparison; returns a bool tensor (no gradient)."
+    return compare
+
+
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")
+logical_and = _compare(np.logical_and, "logical_and")
+logical_or = _compare(np.logical_or, "logical_or")
+logical_xor = _compare(np.logical_xor, "logical_xor")
+
+
+def logical_not(input: Tensor) -> Tensor:
+    return _no_grad(np.logical_not(input.data))
+
+
+def allclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    """True when all elements are close (a Python bool, like PyTorch)."""
+    b = other.data if isinstance(other, Tensor) else other
+    return bool(np.allclose(input.data, b, rtol=rtol, atol=atol))
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True when shapes and all values are equal."""
+    return input.shape == other.shape and bool(np.array_equal(input.data, other.data))

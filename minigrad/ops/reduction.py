@@ -1,0 +1,290 @@
+"""Reductions: sum, mean, prod, amax/amin, max/min, argmax/argmin, var, std,
+logsumexp, norm.
+
+``dim`` is an int, a tuple of ints or None (all dims); ``keepdim`` keeps the
+reduced dims with size 1. ``axis``/``keepdims`` are accepted as aliases.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._args import keepdim_shape, reduction_dims
+
+
+def _spread(grad, ctx):
+    """A reduced gradient reshaped to keepdim form, broadcast to the input's shape."""
+    return np.broadcast_to(grad.reshape(ctx.kept_shape), ctx.in_shape)
+
+
+def _setup(ctx, x, dims, keepdim):
+    ctx.in_shape = x.shape
+    ctx.kept_shape = keepdim_shape(x.shape, dims)
+    ctx.dims, ctx.keepdim = dims, keepdim
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        _setup(ctx, x, dims, keepdim)
+        return np.sum(x, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _spread(grad, ctx), None, None  # each input element contributes once
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        _setup(ctx, x, dims, keepdim)
+        ctx.count = x.size // builtins.max(1, int(np.prod(ctx.kept_shape)))
+        return np.mean(x, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _spread(grad / ctx.count, ctx), None, None  # d mean/dx_i = 1/n
+
+
+class Prod(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        _setup(ctx, x, dims, keepdim)
+        out = np.prod(x, axis=dims, keepdims=keepdim)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        grad = grad.reshape(ctx.kept_shape)
+        if isinstance(x, np.ndarray) and (x == 0).any():
+            return grad * _product_of_others(x, ctx.dims), None, None
+        if not isinstance(x, np.ndarray) and bool((x.data == 0).any()):
+            raise NotImplementedError(
+                "prod: second derivatives through a product with zeros are not supported"
+            )
+        return grad * (out.reshape(ctx.kept_shape) / x), None, None  # d prod/dx_i = prod/x_i
+
+
+def _product_of_others(x: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray:
+    """For each element, the product of the other elements in its reduced group
+    (exact when some are zero)."""
+    dims = tuple(range(x.ndim)) if dims is None else dims
+    kept = [d for d in range(x.ndim) if d not in dims]
+    moved = np.transpose(x, kept + list(dims))
+    flat = moved.reshape(moved.shape[: len(kept)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), x.dtype)
+    before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = (before * after).reshape(moved.shape)
+    return np.transpose(others, np.argsort(kept + list(dims)))
+
+
+class Extremum(Function):
+    """amax / amin: the gradient is shared evenly between tied extreme elements."""
+
+    name = "amax"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, largest):
+        if x.size == 0:
+            raise ValueError(f"{'amax' if largest else 'amin'}: can't reduce an empty tensor")
+        _setup(ctx, x, dims, keepdim)
+        out = (np.max if largest else np.min)(x, axis=dims, keepdims=True)
+        ctx.save_for_backward(x, out)
+        return out if keepdim else out.reshape(_reduced_shape(x.shape, dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        ties = x == out
+        count = ties.sum(axis=ctx.dims, keepdims=True)
+        return grad.reshape(ctx.kept_shape) * ties / count, None, None, None
+
+
+class LogSumExp(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        _setup(ctx, x, dims, keepdim)
+        peak = np.max(x, axis=dims, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0)
+        out = np.log(np.sum(np.exp(x - peak), axis=dims, keepdims=True)) + peak
+        out = out if keepdim else out.reshape(_reduced_shape(x.shape, dims))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        softmax = np.exp(x - out.reshape(ctx.kept_shape))
+        return grad.reshape(ctx.kept_shape) * softmax, None, None
+
+
+class Norm2(Function):
+    name = "norm"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        _setup(ctx, x, dims, keepdim)
+        out = np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        out = out.reshape(ctx.kept_shape)
+        safe = np.where(out == 0, 1, out)  # the subgradient 0 at the origin, as PyTorch
+        return grad.reshape(ctx.kept_shape) * x / safe, None, None  # d|x|/dx = x/|x|
+
+
+def _reduced_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
+    if dims is None:
+        return ()
+    return tuple(n for i, n in enumerate(shape) if i not in dims)
+
+
+def _resolve(x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, op: str):
+    return reduction_dims(dim, keepdim, axis, keepdims, op, x.ndim)
+
+
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+        keepdims: Any = None, dtype: Any = None) -> Tensor:
+    """Sum over ``dim`` (all elements by default).
+
+    >>> import minigrad as mg
+    >>> mg.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0)
+    tensor([4., 6.])
+    """
+    dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "sum")
+    if input.data.dtype == np.bool_:
+        input = Tensor._make(input.data.astype(np.int64), False, None)
+    if dtype is not None:
+        input = input.to(dtype)
+    return Sum.apply(input, dims, keepdim)
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: Any = None) -> Tensor:
+    """Arithmetic mean over ``dim`` (floating-point tensors only, as in PyTorch)."""
+    dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "mean")
+    if input.data.dtype.kind != "f":
+        raise TypeError(f"mean: needs a floating-point tensor, got dtype {input.dtype}; "
+                        "convert with .float() first")
+    return Mean.apply(input, dims, keepdim)
+
+
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: Any = None) -> Tensor:
+    """Product over ``dim``; the gradient is exact even when elements are zero."""
+    dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "prod")
+    return Prod.apply(input, dims, keepdim)
+
+
+def amax(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: Any = None) -> Tensor:
+    """Largest value over ``dim``; tied maxima share the gradient evenly."""
+    dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "amax")
+    return Extremum.apply(input, dims, keepdim, True)
+
+
+def amin(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: Any = None) -> Tensor:
+    """Smallest value over ``dim``; tied minima share the gradient evenly."""
+    dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "amin")
+    return Extremum.apply(input, dims, keepdim, False)
+
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+def max(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: Any = None,
+        keepdims: Any = None) -> Any:
+    """``max()`` is the largest element; ``max(dim)`` returns ``(values, indices)``
+    like PyTorch. Gradients are shared between ties, as in ``amax``."""
+    if dim is None and axis is None:
+        return amax(input)
+    values = amax(input, dim, keepdim, axis=axis, keepdims=keepdims)
+    dim = dim if axis is None else axis
+    indices = argmax(input, dim, keepdim if keepdims is None else keepdims)
+    return MaxResult(values, indices)
+
+
+def min(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: Any = None,
+        keepdims: Any = None) -> Any:
+    """``min()`` is the smallest element; ``min(dim)`` returns ``(values, indices)``."""
+    if dim is None and axis is None:
+        return amin(input)
+    values = amin(input, dim, keepdim, axis=axis, keepdims=keepdims)
+    dim = dim if axis is None else axis
+    indices = argmin(input, dim, keepdim if keepdims is None else keepdims)
+    return MaxResult(values, indices)
+
+
+def _arg(fn: Any, input: Tensor, dim: Any, keepdim: bool, op: str) -> Tensor:
+    if input.data.size == 0:
+        raise ValueError(f"{op}: can't reduce an empty tensor")
+    if dim is None:
+        return Tensor._make(np.asarray(fn(input.data), dtype=np.int64), False, None)
+    dims, _ = reduction_dims(dim, keepdim, None, None, op, input.ndim)
+    axis = dims[0] if dims else None
+    out = fn(input.data, axis=axis, keepdims=keepdim) if axis is not None else fn(input.data)
+    return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the largest value (over the flattened tensor when ``dim`` is None)."""
+    return _arg(np.argmax, input, dim, keepdim, "argmax")
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest value."""
+    return _arg(np.argmin, input, dim, keepdim, "argmin")
+
+
+def var(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: int | None = None, axis: Any = None, keepdims: Any = None) -> Tensor:
+    """Variance over ``dim`` with Bessel's ``correction`` (default 1; ``unbiased=False``
+    means 0), composed from mean and sum so its gradient comes for free."""
+    dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "var")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    n = input.data.size // builtins.max(1, int(np.prod(keepdim_shape(input.shape, dims))))
+    centred = input - mean(input, dims, keepdim=True)
+    return sum(centred * centred, dims, keepdim) / np.maximum(n - correction, 0)
+
+
+def std(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: int | None = None, axis: Any = None, keepdims: Any = None) -> Tensor:
+    """Standard deviation: the square root of ``var``."""
+    v = var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+    return v.sqrt()
+
+
+def logsumexp(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+              keepdims: Any = None) -> Tensor:
+    """log(sum(exp(x))) over ``dim``, computed stably."""
+    dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "logsumexp")
+    return LogSumExp.apply(input, dims, keepdim)
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Vector p-norm over ``dim`` (the 2-norm / Frobenius norm by default; also
+    ``p=inf`` and any p > 0)."""
+    dims, keepdim = reduction_dims(dim, keepdim, None, None, "norm", input.ndim)
+    if p in ("fro", 2, 2.0):
+        return Norm2.apply(input, dims, keepdim)
+    if p in (float("inf"), "inf"):
+        return amax(input.abs(), dims, keepdim)
+    if p == 1:
+        return sum(input.abs(), dims, keepdim)
+    if not isinstance(p, int | float) or p <= 0:
+        raise ValueError(f"norm: unsupported p={p!r}")
+    return sum(input.abs() ** p, dims, keepdim) ** (1.0 / p)

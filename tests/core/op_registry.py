@@ -1,0 +1,477 @@
+"""The op registry: one entry per differentiable op, driving the generic tests.
+
+Each entry draws a case with hypothesis: input arrays (float64, inside the op's
+domain), the minigrad call, and the NumPy reference. ``test_ops.py`` turns
+every entry into forward, gradient (finite differences, float64, every
+element), float32, graph-hygiene and second-order checks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis.strategies as st
+import numpy as np
+
+import minigrad as mg
+
+
+@dataclass
+class Case:
+    inputs: list[np.ndarray]
+    fn: Callable[..., Any]  # minigrad: tensors -> tensor
+    ref: Callable[..., np.ndarray]  # numpy: arrays -> array
+    differentiable: list[bool] | None = None  # which inputs get a gradient check
+
+
+@dataclass
+class OpSpec:
+    name: str
+    draw: Callable[[Any], Case]  # hypothesis draw -> Case
+    second_order: bool = True
+    float32_rtol: float = 1e-5
+    float32_atol: float = 1e-6
+    tags: set[str] = field(default_factory=set)
+
+
+def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 3):
+    return st.lists(
+        st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims
+    ).map(tuple)
+
+
+def array(draw: Any, shape: tuple[int, ...], lo: float = -2.0, hi: float = 2.0,
+          away_from: tuple[float, ...] = ()) -> np.ndarray:
+    """Floats in [lo, hi], at least 0.05 from each kink in ``away_from``."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    values = np.random.default_rng(seed).uniform(lo, hi, shape)
+    for kink in away_from:
+        near = np.abs(values - kink) < 0.05
+        values = np.where(near, kink + 0.1 * np.sign(values - kink + 1e-12), values)
+    return values
+
+
+def distinct(draw: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Values whose pairwise gaps are >= 0.1, so max/min have no ties."""
+    n = int(np.prod(shape))
+    seed = draw(st.integers(0, 2**32 - 1))
+    values = np.random.default_rng(seed).permutation(n) * 0.1 - n * 0.05
+    return values.reshape(shape)
+
+
+def broadcast_pair(draw: Any, max_dims: int = 3) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Two shapes that broadcast together (size-1 dims and missing leading dims)."""
+    full = draw(shapes(0, max_dims))
+    def reduce(shape):
+        drop = draw(st.integers(0, len(shape)))
+        kept = shape[drop:]
+        return tuple(1 if draw(st.booleans()) else n for n in kept)
+    return (full if draw(st.booleans()) else reduce(full)), reduce(full)
+
+
+def dims_for(draw: Any, ndim: int) -> Any:
+    """None, one dim (maybe negative), or a tuple of dims."""
+    if ndim == 0:
+        return None
+    kind = draw(st.sampled_from(["none", "int", "tuple"]))
+    if kind == "none":
+        return None
+    if kind == "int":
+        return draw(st.integers(-ndim, ndim - 1))
+    return tuple(sorted(draw(st.sets(st.integers(0, ndim - 1), min_size=1))))
+
+
+def unary(name: str, fn, ref, lo=-2.0, hi=2.0, away_from=(), **kw) -> OpSpec:
+    def draw_case(draw):
+        x = array(draw, draw(shapes()), lo, hi, away_from)
+        return Case([x], fn, ref)
+
+    return OpSpec(name, draw_case, **kw)
+
+
+def binary(name: str, fn, ref, a_range=(-2.0, 2.0), b_range=(-2.0, 2.0), b_away=(),
+           **kw) -> OpSpec:
+    def draw_case(draw):
+        sa, sb = broadcast_pair(draw)
+        a = array(draw, sa, *a_range)
+        b = array(draw, sb, *b_range, away_from=b_away)
+        return Case([a, b], fn, ref)
+
+    return OpSpec(name, draw_case, **kw)
+
+
+def reduction(name: str, fn, ref, values=None, **kw) -> OpSpec:
+    def draw_case(draw):
+        shape = draw(shapes(0, 3))
+        x = values(draw, shape) if values else array(draw, shape)
+        dim = dims_for(draw, len(shape))
+        keepdim = draw(st.booleans())
+        return Case([x], lambda t: fn(t, dim, keepdim), lambda a: ref(a, dim, keepdim))
+
+    return OpSpec(name, draw_case, **kw)
+
+
+_erf = np.vectorize(math.erf)
+
+
+def _gelu_ref(x):
+    return 0.5 * x * (1 + _erf(x / math.sqrt(2)))
+
+
+def _gelu_tanh_ref(x):
+    return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+
+
+# ----------------------------------------------------------------- entries
+REGISTRY: list[OpSpec] = [
+    # arithmetic
+    binary("add", lambda a, b: a + b, np.add),
+    binary("sub", lambda a, b: a - b, np.subtract),
+    binary("mul", lambda a, b: a * b, np.multiply),
+    binary("div", lambda a, b: a / b, np.divide, b_range=(0.5, 2.0)),
+    binary("pow", lambda a, b: a ** b, np.power, a_range=(0.5, 2.0)),
+    binary("maximum", mg.maximum, np.maximum, b_away=(), tags={"ties"}),
+    binary("minimum", mg.minimum, np.minimum, tags={"ties"}),
+    unary("neg", lambda x: -x, np.negative),
+    unary("abs", lambda x: x.abs(), np.abs, away_from=(0.0,)),
+    unary("pow_scalar", lambda x: x ** 3, lambda a: a**3),
+    unary("rpow_scalar", lambda x: 2.0 ** x, lambda a: 2.0**a),
+    unary("rsub_scalar", lambda x: 1.5 - x, lambda a: 1.5 - a),
+    unary("rdiv_scalar", lambda x: 1.5 / x, lambda a: 1.5 / a, lo=0.5, hi=2.0),
+    # elementwise
+    unary("exp", mg.exp, np.exp),
+    unary("log", mg.log, np.log, lo=0.1, hi=3.0),
+    unary("log1p", mg.log1p, np.log1p, lo=-0.5, hi=3.0),
+    unary("sqrt", mg.sqrt, np.sqrt, lo=0.1, hi=3.0),
+    unary("rsqrt", mg.rsqrt, lambda a: 1 / np.sqrt(a), lo=0.1, hi=3.0),
+    unary("square", mg.square, np.square),
+    unary("sin", mg.sin, np.sin),
+    unary("cos", mg.cos, np.cos),
+    unary("tanh", mg.tanh, np.tanh),
+    unary("sigmoid", mg.sigmoid, lambda a: 1 / (1 + np.exp(-a))),
+    unary("relu", mg.relu, lambda a: np.maximum(a, 0), away_from=(0.0,)),
+    unary("leaky_relu", lambda x: mg.leaky_relu(x, 0.1),
+          lambda a: np.where(a > 0, a, 0.1 * a), away_from=(0.0,)),
+    unary("elu", lambda x: mg.elu(x, 0.7), lambda a: np.where(a > 0, a, 0.7 * np.expm1(a)),
+          away_from=(0.0,)),
+    unary("gelu", mg.gelu, _gelu_ref),
+    unary("gelu_tanh", lambda x: mg.gelu(x, approximate="tanh"), _gelu_tanh_ref),
+    unary("erf", mg.erf, _erf),
+    unary("silu", mg.silu, lambda a: a / (1 + np.exp(-a))),
+    unary("softplus", mg.softplus, lambda a: np.log1p(np.exp(a))),
+    unary("softplus_beta", lambda x: mg.softplus(x, beta=2.0, threshold=3.0),
+          lambda a: np.where(2 * a > 3, a, np.log1p(np.exp(2 * a)) / 2), away_from=(1.5,)),
+    unary("clamp", lambda x: x.clamp(-1.0, 0.5), lambda a: np.clip(a, -1.0, 0.5),
+          away_from=(-1.0, 0.5)),
+    unary("clamp_min", lambda x: mg.clamp(x, min=0.2), lambda a: np.maximum(a, 0.2),
+          away_from=(0.2,)),
+    # reductions
+    reduction("sum", lambda t, d, k: t.sum(dim=d, keepdim=k),
+              lambda a, d, k: np.sum(a, axis=d, keepdims=k)),
+    reduction("sum_axis_alias", lambda t, d, k: t.sum(axis=d, keepdims=k),
+              lambda a, d, k: np.sum(a, axis=d, keepdims=k)),
+    reduction("mean", lambda t, d, k: t.mean(dim=d, keepdim=k),
+              lambda a, d, k: np.mean(a, axis=d, keepdims=k)),
+    reduction("prod", lambda t, d, k: t.prod(dim=d, keepdim=k),
+              lambda a, d, k: np.prod(a, axis=d, keepdims=k)),
+    reduction("amax", lambda t, d, k: t.amax(dim=d, keepdim=k),
+              lambda a, d, k: np.max(a, axis=d, keepdims=k), values=distinct),
+    reduction("amin", lambda t, d, k: t.amin(dim=d, keepdim=k),
+              lambda a, d, k: np.min(a, axis=d, keepdims=k), values=distinct),
+    reduction("logsumexp", lambda t, d, k: t.logsumexp(dim=d, keepdim=k),
+              lambda a, d, k: np.log(np.sum(np.exp(a), axis=d, keepdims=k))),
+    reduction("norm", lambda t, d, k: t.norm(dim=d, keepdim=k),
+              lambda a, d, k: np.sqrt(np.sum(a * a, axis=d, keepdims=k))),
+]
+
+
+def _reduction_over_two(name, fn, ref, **kw):
+    """var/std need at least two elements per reduced group for correction=1."""
+    def draw_case(draw):
+        shape = draw(shapes(1, 3, min_side=2))
+        x = array(draw, shape)
+        dim = dims_for(draw, len(shape))
+        keepdim = draw(st.booleans())
+        return Case([x], lambda t: fn(t, dim, keepdim), lambda a: ref(a, dim, keepdim))
+
+    return OpSpec(name, draw_case, **kw)
+
+
+REGISTRY += [
+    _reduction_over_two("var", lambda t, d, k: t.var(dim=d, keepdim=k),
+                        lambda a, d, k: np.var(a, axis=d, keepdims=k, ddof=1)),
+    _reduction_over_two("var_biased", lambda t, d, k: t.var(dim=d, keepdim=k, correction=0),
+                        lambda a, d, k: np.var(a, axis=d, keepdims=k)),
+    _reduction_over_two("std", lambda t, d, k: t.std(dim=d, keepdim=k),
+                        lambda a, d, k: np.std(a, axis=d, keepdims=k, ddof=1)),
+    _reduction_over_two("std_unbiased_false", lambda t, d, k: t.std(d, False, k),
+                        lambda a, d, k: np.std(a, axis=d, keepdims=k)),
+]
+
+
+def _matmul_case(draw):
+    kind = draw(st.sampled_from(["1x1", "2x2", "1x2", "2x1", "batched", "batched_bcast",
+                                 "nd_1d", "1d_nd"]))
+    m, k, n = (draw(st.integers(1, 3)) for _ in range(3))
+    batch = draw(shapes(1, 2))
+    shapes_by_kind = {
+        "1x1": ((k,), (k,)),
+        "2x2": ((m, k), (k, n)),
+        "1x2": ((k,), (k, n)),
+        "2x1": ((m, k), (k,)),
+        "batched": (batch + (m, k), batch + (k, n)),
+        "batched_bcast": (batch + (m, k), (k, n)),
+        "nd_1d": (batch + (m, k), (k,)),
+        "1d_nd": ((k,), batch + (k, n)),
+    }
+    sa, sb = shapes_by_kind[kind]
+    if kind == "batched_bcast" and draw(st.booleans()):
+        sa, sb = (1,) * len(batch) + (m, k), batch + (k, n)
+    return Case([array(draw, sa), array(draw, sb)], lambda a, b: a @ b, np.matmul)
+
+
+def _where_case(draw):
+    sa, sb = broadcast_pair(draw)
+    cond_seed = draw(st.integers(0, 1000))
+    shape = np.broadcast_shapes(sa, sb)
+    cond = np.random.default_rng(cond_seed).random(shape) > 0.5
+    return Case([array(draw, sa), array(draw, sb)],
+                lambda a, b: mg.where(mg.tensor(cond), a, b),
+                lambda a, b: np.where(cond, a, b))
+
+
+def _shape_case(build):
+    """``build(draw, shape) -> (fn, ref)`` over one input of a drawn shape."""
+    def draw_case(draw):
+        shape = draw(shapes(1, 3))
+        fn, ref = build(draw, shape)
+        return Case([array(draw, shape)], fn, ref)
+
+    return draw_case
+
+
+def _reshape(draw, shape):
+    target = tuple(reversed(shape)) + (1,)
+    return (lambda t: t.reshape(*target)), (lambda a: a.reshape(target))
+
+
+def _view_minus_one(draw, shape):
+    return (lambda t: t.view(-1, shape[-1])), (lambda a: a.reshape(-1, shape[-1]))
+
+
+def _flatten(draw, shape):
+    start = draw(st.integers(0, len(shape) - 1))
+    new = shape[:start] + (int(np.prod(shape[start:])),)
+    return (lambda t: t.flatten(start)), (lambda a: a.reshape(new))
+
+
+def _unflatten(draw, shape):
+    return (lambda t: t.unflatten(0, (1, shape[0]))), (lambda a: a.reshape((1,) + shape))
+
+
+def _permute(draw, shape):
+    perm = tuple(draw(st.permutations(range(len(shape)))))
+    return (lambda t: t.permute(*perm)), (lambda a: np.transpose(a, perm))
+
+
+def _transpose(draw, shape):
+    d0 = draw(st.integers(-len(shape), len(shape) - 1))
+    d1 = draw(st.integers(-len(shape), len(shape) - 1))
+    return (lambda t: t.transpose(d0, d1)), (lambda a: np.swapaxes(a, d0, d1))
+
+
+def _swapaxes(draw, shape):
+    return (lambda t: mg.swapaxes(t, 0, -1)), (lambda a: np.swapaxes(a, 0, -1))
+
+
+def _squeeze_unsqueeze(draw, shape):
+    d = draw(st.integers(0, len(shape)))
+    return (lambda t: t.unsqueeze(d).squeeze(d) * 2.0), (lambda a: a * 2.0)
+
+
+def _unsqueeze(draw, shape):
+    d = draw(st.integers(-len(shape) - 1, len(shape)))
+    return (lambda t: t.unsqueeze(d)), (lambda a: np.expand_dims(a, d))
+
+
+def _squeeze_dim(draw, shape):
+    padded = (1,) + shape
+    return (lambda t: t.reshape(padded).squeeze(0)), (lambda a: a)
+
+
+def _expand(draw, shape):
+    padded = tuple(1 if i == 0 else n for i, n in enumerate(shape))
+    target = (2,) + tuple(3 if i == 0 else -1 for i in range(len(shape)))
+    full = (2,) + tuple(3 if i == 0 else n for i, n in enumerate(shape))
+    return (lambda t: t[:1].reshape(padded).expand(*target)), (
+        lambda a: np.broadcast_to(a[:1].reshape(padded), full)
+    )
+
+
+def _broadcast_to(draw, shape):
+    target = (2,) + shape
+    return (lambda t: t.broadcast_to(target)), (lambda a: np.broadcast_to(a, target))
+
+
+def _repeat(draw, shape):
+    reps = tuple(draw(st.integers(1, 3)) for _ in range(len(shape) + draw(st.integers(0, 1))))
+    return (lambda t: t.repeat(*reps)), (lambda a: np.tile(a, reps))
+
+
+def _flip(draw, shape):
+    dims = tuple(sorted(draw(st.sets(st.integers(0, len(shape) - 1), min_size=1))))
+    return (lambda t: t.flip(dims)), (lambda a: np.flip(a, dims))
+
+
+def _tril(draw, shape):
+    k = draw(st.integers(-1, 1))
+    s = shape if len(shape) >= 2 else shape + (2,)
+    return (lambda t: t.reshape(*s).tril(k) if t.shape == s else t.unsqueeze(-1).expand(
+        *s).tril(k)), (lambda a: np.tril(a.reshape(s) if a.shape == s else np.broadcast_to(
+            a[..., None], s), k))
+
+
+def _triu(draw, shape):
+    k = draw(st.integers(-1, 1))
+    s = shape if len(shape) >= 2 else shape + (2,)
+    return (lambda t: t.reshape(*s).triu(k) if t.shape == s else t.unsqueeze(-1).expand(
+        *s).triu(k)), (lambda a: np.triu(a.reshape(s) if a.shape == s else np.broadcast_to(
+            a[..., None], s), k))
+
+
+def _pad(draw, shape):
+    pads = tuple(draw(st.integers(0, 2)) for _ in range(2 * draw(st.integers(1, len(shape)))))
+    widths = [(0, 0)] * len(shape)
+    for i in range(len(pads) // 2):
+        widths[len(shape) - 1 - i] = (pads[2 * i], pads[2 * i + 1])
+    return (lambda t: mg.pad(t, pads, value=0.5)), (
+        lambda a: np.pad(a, widths, constant_values=0.5)
+    )
+
+
+def _split(draw, shape):
+    size = draw(st.integers(1, 3))
+    d = len(shape) - 1
+    def ref(a):
+        parts = [a.take(range(i, min(i + size, a.shape[d])), axis=d)
+                 for i in range(0, a.shape[d], size)]
+        return np.concatenate([p * (j + 1) for j, p in enumerate(parts)], axis=d)
+    def fn(t):
+        parts = t.split(size, dim=d)
+        return mg.cat([p * (j + 1) for j, p in enumerate(parts)], dim=d)
+    return fn, ref
+
+
+def _chunk(draw, shape):
+    n = draw(st.integers(1, 3))
+    def fn(t):
+        return mg.cat([p * (j + 1) for j, p in enumerate(t.chunk(n, 0))], 0)
+    def ref(a):
+        size = -(-a.shape[0] // n)
+        parts = [a[i:i + size] for i in range(0, a.shape[0], size)]
+        return np.concatenate([p * (j + 1) for j, p in enumerate(parts)], 0)
+    return fn, ref
+
+
+def _cat_case(draw):
+    shape = draw(shapes(1, 3))
+    d = draw(st.integers(0, len(shape) - 1))
+    other = tuple(draw(st.integers(1, 3)) if i == d else n for i, n in enumerate(shape))
+    return Case([array(draw, shape), array(draw, other)],
+                lambda a, b: mg.cat([a, b, a], dim=d),
+                lambda a, b: np.concatenate([a, b, a], axis=d))
+
+
+def _stack_case(draw):
+    shape = draw(shapes(0, 2))
+    d = draw(st.integers(0, len(shape)))
+    return Case([array(draw, shape), array(draw, shape)],
+                lambda a, b: mg.stack([a, b], dim=d),
+                lambda a, b: np.stack([a, b], axis=d))
+
+
+def _index_case(draw):
+    shape = draw(shapes(1, 3, min_side=2))
+    kind = draw(st.sampled_from(["int", "slice_step", "none_ellipsis", "int_array_repeats",
+                                 "bool_mask", "mixed", "negative", "tensor_index"]))
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    if kind == "int":
+        index = (draw(st.integers(-shape[0], shape[0] - 1)),)
+    elif kind == "slice_step":
+        index = (slice(None, None, 2),) + (slice(1, None),) * (len(shape) - 1)
+    elif kind == "none_ellipsis":
+        index = (None, Ellipsis, 0)
+    elif kind == "int_array_repeats":
+        index = (rng.integers(0, shape[0], size=5),)
+    elif kind == "bool_mask":
+        index = (rng.random(shape) > 0.4,)
+    elif kind == "mixed":
+        index = (slice(None), rng.integers(0, shape[1], size=(2, 3))) if len(shape) > 1 else (
+            rng.integers(0, shape[0], size=(2, 3)),)
+    elif kind == "negative":
+        index = (np.array([-1, 0, -1]),)
+    else:
+        index = (mg.tensor(rng.integers(0, shape[0], size=4)),)
+    np_index = tuple(i.data if isinstance(i, mg.Tensor) else i for i in index)
+    return Case([array(draw, shape)], lambda t: t[index], lambda a: a[np_index])
+
+
+def _gather_case(draw):
+    shape = draw(shapes(1, 3))
+    d = draw(st.integers(0, len(shape) - 1))
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    idx_shape = tuple(draw(st.integers(1, 4)) if i == d else n for i, n in enumerate(shape))
+    idx = rng.integers(0, shape[d], size=idx_shape)
+    return Case([array(draw, shape)], lambda t: t.gather(d, mg.tensor(idx)),
+                lambda a: np.take_along_axis(a, idx, d))
+
+
+def _index_select_case(draw):
+    shape = draw(shapes(1, 3))
+    d = draw(st.integers(0, len(shape) - 1))
+    idx = np.random.default_rng(draw(st.integers(0, 1000))).integers(0, shape[d], size=4)
+    return Case([array(draw, shape)], lambda t: t.index_select(d, mg.tensor(idx)),
+                lambda a: np.take(a, idx, axis=d))
+
+
+def _masked_fill_case(draw):
+    shape = draw(shapes(1, 3))
+    mask = np.random.default_rng(draw(st.integers(0, 1000))).random(shape[-1:]) > 0.5
+    return Case([array(draw, shape)], lambda t: t.masked_fill(mg.tensor(mask), -3.0),
+                lambda a: np.where(mask, -3.0, a))
+
+
+REGISTRY += [
+    OpSpec("matmul", _matmul_case),
+    OpSpec("where", _where_case),
+    OpSpec("reshape", _shape_case(_reshape)),
+    OpSpec("view", _shape_case(_view_minus_one)),
+    OpSpec("flatten", _shape_case(_flatten)),
+    OpSpec("unflatten", _shape_case(_unflatten)),
+    OpSpec("permute", _shape_case(_permute)),
+    OpSpec("transpose", _shape_case(_transpose)),
+    OpSpec("swapaxes", _shape_case(_swapaxes)),
+    OpSpec("squeeze_unsqueeze", _shape_case(_squeeze_unsqueeze)),
+    OpSpec("unsqueeze", _shape_case(_unsqueeze)),
+    OpSpec("squeeze_dim", _shape_case(_squeeze_dim)),
+    OpSpec("expand", _shape_case(_expand)),
+    OpSpec("broadcast_to", _shape_case(_broadcast_to)),
+    OpSpec("repeat", _shape_case(_repeat)),
+    OpSpec("flip", _shape_case(_flip)),
+    OpSpec("tril", _shape_case(_tril)),
+    OpSpec("triu", _shape_case(_triu)),
+    OpSpec("pad", _shape_case(_pad)),
+    OpSpec("split", _shape_case(_split)),
+    OpSpec("chunk", _shape_case(_chunk)),
+    OpSpec("cat", _cat_case),
+    OpSpec("stack", _stack_case),
+    OpSpec("getitem", _index_case),
+    OpSpec("gather", _gather_case),
+    OpSpec("index_select", _index_select_case),
+    OpSpec("masked_fill", _masked_fill_case),
+]
+
+SPECS = {spec.name: spec for spec in REGISTRY}

@@ -1,0 +1,199 @@
+"""Tensor construction, factories, attributes, conversions and repr."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+def test_tensor_defaults_follow_pytorch():
+    assert mg.tensor([1.0, 2.0]).dtype == np.float32
+    assert mg.tensor([1, 2]).dtype == np.int64
+    assert mg.tensor(3.5).shape == ()
+    assert mg.tensor(np.arange(3, dtype=np.float64)).dtype == np.float64
+    assert mg.tensor([True, False]).dtype == np.bool_
+    assert mg.tensor([1, 2], dtype=mg.float64).dtype == np.float64
+
+
+def test_tensor_copies_but_from_numpy_shares():
+    a = np.zeros(3, np.float32)
+    t = mg.tensor(a)
+    s = mg.from_numpy(a)
+    a[0] = 5
+    assert t.data[0] == 0 and s.data[0] == 5
+    assert mg.as_tensor(a).data is a
+
+
+@pytest.mark.parametrize(
+    "make, shape, dtype",
+    [
+        (lambda: mg.zeros(2, 3), (2, 3), np.float32),
+        (lambda: mg.ones((2, 3)), (2, 3), np.float32),
+        (lambda: mg.full((2,), 7), (2,), np.int64),
+        (lambda: mg.full((2, 2), 1.5), (2, 2), np.float32),
+        (lambda: mg.empty(4, dtype=mg.float64), (4,), np.float64),
+        (lambda: mg.arange(5), (5,), np.int64),
+        (lambda: mg.arange(0, 1, 0.25), (4,), np.float32),
+        (lambda: mg.linspace(0, 1, 5), (5,), np.float32),
+        (lambda: mg.eye(3), (3, 3), np.float32),
+        (lambda: mg.rand(2, 2), (2, 2), np.float32),
+        (lambda: mg.randn(3), (3,), np.float32),
+        (lambda: mg.randint(0, 10, (4,)), (4,), np.int64),
+        (lambda: mg.zeros_like(mg.ones(2, 5)), (2, 5), np.float32),
+        (lambda: mg.ones_like(mg.ones(2, dtype=mg.float64)), (2,), np.float64),
+        (lambda: mg.full_like(mg.ones(3), 2.0), (3,), np.float32),
+        (lambda: mg.rand_like(mg.ones(3)), (3,), np.float32),
+        (lambda: mg.randn_like(mg.ones(3)), (3,), np.float32),
+    ],
+)
+def test_factories(make, shape, dtype):
+    t = make()
+    assert t.shape == shape and t.dtype == dtype
+
+
+def test_factory_values():
+    np.testing.assert_array_equal(mg.arange(2, 8, 2).numpy(), [2, 4, 6])
+    np.testing.assert_allclose(mg.linspace(0, 1, 3).numpy(), [0, 0.5, 1])
+    np.testing.assert_array_equal(mg.eye(2).numpy(), [[1, 0], [0, 1]])
+    assert mg.full((2,), 3.0).tolist() == [3.0, 3.0]
+    r = mg.rand(1000)
+    assert 0 <= r.data.min() and r.data.max() < 1
+    k = mg.randint(3, 5, (1000,))
+    assert set(np.unique(k.numpy())) == {3, 4}
+
+
+def test_manual_seed_makes_random_factories_reproducible():
+    mg.manual_seed(42)
+    a = [mg.randn(3).numpy(), mg.rand(2).numpy(), mg.randint(0, 100, (3,)).numpy()]
+    mg.manual_seed(42)
+    b = [mg.randn(3).numpy(), mg.rand(2).numpy(), mg.randint(0, 100, (3,)).numpy()]
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    assert not np.array_equal(mg.randn(3).numpy(), a[0])
+
+
+def test_rng_state_round_trip():
+    mg.manual_seed(1)
+    state = mg.get_rng_state()
+    first = mg.randn(4).numpy()
+    mg.set_rng_state(state)
+    np.testing.assert_array_equal(mg.randn(4).numpy(), first)
+
+
+def test_attributes_and_conversions():
+    x = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    assert x.shape == (2, 3) and x.ndim == 2 and x.size() == (2, 3) and x.size(1) == 3
+    assert x.numel() == 6 and x.is_leaf and x.grad_fn is None and x.requires_grad
+    assert x.T.shape == (3, 2)
+    assert mg.tensor([2.5]).item() == 2.5
+    assert x.detach().tolist() == [[1, 2, 3], [4, 5, 6]]
+    with pytest.raises(RuntimeError, match="detach"):
+        x.numpy()
+    assert x.detach().numpy() is x.data
+    y = x * 2
+    assert not y.is_leaf and y.grad_fn is not None
+    assert x.double().dtype == np.float64 and x.long().dtype == np.int64
+    assert x.float().dtype == np.float32 and x.to(mg.float64).dtype == np.float64
+    assert len(x) == 2 and [r.shape for r in x] == [(3,), (3,)]
+    assert float(mg.tensor(1.5)) == 1.5 and int(mg.tensor(3)) == 3
+
+
+def test_clone_and_to_are_differentiable():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (x.clone() * 3).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3, 3])
+    x.grad = None
+    (x.to(mg.float64) ** 2).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.data, [2, 4])
+
+
+def test_requires_grad_rules():
+    x = mg.ones(2)
+    assert x.requires_grad_() is x and x.requires_grad
+    with pytest.raises(RuntimeError, match="floating"):
+        mg.arange(3).requires_grad_()
+    with pytest.raises(RuntimeError, match="leaf"):
+        (x * 2).requires_grad = False
+
+
+def test_repr_like_pytorch():
+    assert repr(mg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
+    assert repr(mg.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
+    y = mg.tensor([1.0], requires_grad=True) * 2
+    assert repr(y) == "tensor([2.], grad_fn=<MulBackward>)"
+    assert repr(mg.tensor([1.0], dtype=mg.float64)) == "tensor([1.], dtype=float64)"
+    assert repr(mg.tensor([1, 2])) == "tensor([1, 2])"
+
+
+def test_in_place_ops_without_grad():
+    x = mg.zeros(3)
+    x.add_(2).mul_(3).sub_(1).div_(5)
+    np.testing.assert_allclose(x.numpy(), [1, 1, 1])
+    x.zero_()
+    assert x.tolist() == [0, 0, 0]
+    x.fill_(4.0)
+    x.copy_(mg.tensor([1.0, 2.0, 3.0]))
+    assert x.tolist() == [1, 2, 3]
+    x[0] = 9.0
+    assert x.tolist() == [9, 2, 3] and x._version == 8
+    x += 1
+    assert x.tolist() == [10, 3, 4]
+
+
+def test_integer_and_mixed_arithmetic_follow_pytorch_promotion():
+    i = mg.tensor([1, 2])
+    assert (i + 1).dtype == np.int64
+    assert (i + 0.5).dtype == np.float32
+    assert (i / i).dtype == np.float32
+    assert (i * mg.ones(2)).dtype == np.float32
+    assert (mg.ones(2) + np.float64(1.0)).dtype == np.float32
+    assert (mg.ones(2, dtype=mg.float64) + mg.ones(2)).dtype == np.float64
+
+
+def test_comparisons_give_bool_tensors_without_grad():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    for result in (x == 2, x != 2, x < 2, x <= 2, x > 2, x >= 2):
+        assert result.dtype == np.bool_ and not result.requires_grad
+    assert (x > 1.5).tolist() == [False, True, True]
+    assert mg.sign(mg.tensor([-2.0, 0.0, 3.0])).tolist() == [-1, 0, 1]
+    assert mg.floor(mg.tensor([1.5, -1.5])).tolist() == [1, -2]
+    assert mg.round(mg.tensor([0.5, 1.5, 2.4])).tolist() == [0, 2, 2]
+
+
+def test_max_with_dim_returns_values_and_indices():
+    x = mg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]])
+    values, indices = x.max(dim=1)
+    assert values.tolist() == [5, 7] and indices.tolist() == [1, 0]
+    assert x.argmax().item() == 3 and x.argmin(dim=0).tolist() == [0, 1, 0]
+    assert x.max().item() == 7 and x.min().item() == 0
+
+
+def test_max_gradient_is_shared_between_ties():
+    x = mg.tensor([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]], requires_grad=True)
+    x.amax(dim=1).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[0, 0.5, 0.5], [1, 0, 0]])
+    y = mg.tensor([2.0, 2.0], requires_grad=True)
+    mg.maximum(y, mg.tensor([2.0, 1.0])).sum().backward()
+    np.testing.assert_allclose(y.grad.data, [0.5, 1.0])
+
+
+def test_prod_gradient_with_zeros_is_exact():
+    x = mg.tensor([2.0, 0.0, 3.0], dtype=mg.float64, requires_grad=True)
+    x.prod().backward()
+    np.testing.assert_allclose(x.grad.data, [0, 6, 0])
+    y = mg.tensor([0.0, 0.0, 3.0], dtype=mg.float64, requires_grad=True)
+    y.prod().backward()
+    np.testing.assert_allclose(y.grad.data, [0, 0, 0])
+
+
+def test_numpy_functions_on_tensors_dispatch_to_minigrad_ops():
+    x = mg.tensor([0.0, 1.0], requires_grad=True)
+    y = np.exp(x)
+    assert isinstance(y, mg.Tensor) and y.requires_grad
+    z = np.where(x > 0.5, x, 0.0)
+    assert isinstance(z, mg.Tensor)
+    (np.sum(y * 2) + z.sum()).backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 2 * np.e + 1])
