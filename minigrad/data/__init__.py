@@ -1,0 +1,47 @@
+"""Datasets, loaders, splits, preprocessing, tokenizers and synthetic data.
+
+Names follow ``torch.utils.data`` for datasets and loading, scikit-learn for
+preprocessing and synthetic data sets.
+"""
+
+from minigrad.data.arithmetic import ArithmeticTask
+from minigrad.data.collate import default_collate
+from minigrad.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from minigrad.data.loader import DataLoader
+from minigrad.data.preprocessing import MinMaxScaler, NotFittedError, StandardScaler, one_hot
+from minigrad.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from minigrad.data.split import train_test_split
+from minigrad.data.synthetic import (
+    make_blobs,
+    make_linear,
+    make_moons,
+    make_regression,
+    make_spirals,
+)
+from minigrad.data.text import CharTokenizer
+
+__all__ = [
+    "ArithmeticTask",
+    "BatchSampler",
+    "CharTokenizer",
+    "ConcatDataset",
+    "DataLoader",
+    "Dataset",
+    "MinMaxScaler",
+    "NotFittedError",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "StandardScaler",
+    "Subset",
+    "TensorDataset",
+    "default_collate",
+    "make_blobs",
+    "make_linear",
+    "make_moons",
+    "make_regression",
+    "make_spirals",
+    "one_hot",
+    "random_split",
+    "train_test_split",
+]
