@@ -1,0 +1,57 @@
+"""Training utilities: metrics, history, progress output and plots."""
+
+from minigrad.train.history import History
+from minigrad.train.metrics import (
+    F1,
+    Accuracy,
+    ConfusionMatrix,
+    F1Score,
+    Mean,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    Metric,
+    Perplexity,
+    Precision,
+    R2Score,
+    Recall,
+    accuracy,
+    confusion_matrix,
+    f1_score,
+    mean_absolute_error,
+    mean_squared_error,
+    perplexity,
+    precision,
+    r2_score,
+    recall,
+)
+from minigrad.train.plotting import plot_history, plot_lr_finder, suggest_lr
+from minigrad.train.progress import ProgressBar
+
+__all__ = [
+    "F1",
+    "Accuracy",
+    "ConfusionMatrix",
+    "F1Score",
+    "History",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "Metric",
+    "Perplexity",
+    "Precision",
+    "ProgressBar",
+    "R2Score",
+    "Recall",
+    "accuracy",
+    "confusion_matrix",
+    "f1_score",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "perplexity",
+    "plot_history",
+    "plot_lr_finder",
+    "precision",
+    "r2_score",
+    "recall",
+    "suggest_lr",
+]
