@@ -13,6 +13,25 @@ from .ops.numpy_protocol import array_function, array_ufunc
 from .tensor import Tensor
 
 
+def _fast(function: Any, general: Any) -> Any:
+    """An operator method that skips argument conversion in the common cases (two float
+    tensors of one dtype, or a float tensor and a Python number) and otherwise calls
+    the general op function. Per-op overhead matters: small ops are dominated by it."""
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        kind = self.data.dtype.kind
+        if isinstance(other, Tensor):
+            if other.data.dtype == self.data.dtype and kind == "f":
+                return function.apply(self, other)
+        elif (type(other) is float or type(other) is int) and kind == "f":
+            return function.apply(self, other)
+        return general(self, other)
+
+    method.__name__ = general.__name__
+    method.__doc__ = general.__doc__
+    return method
+
+
 def _reflected(fn: Any) -> Any:
     def method(self: Tensor, other: Any) -> Tensor:
         return fn(other, self)
@@ -28,15 +47,15 @@ def _size_args(fn: Any) -> Any:
 
 
 METHODS = {
-    "__add__": arithmetic.add,
+    "__add__": _fast(arithmetic.Add, arithmetic.add),
     "__radd__": _reflected(arithmetic.add),
-    "__sub__": arithmetic.sub,
+    "__sub__": _fast(arithmetic.Sub, arithmetic.sub),
     "__rsub__": _reflected(arithmetic.sub),
-    "__mul__": arithmetic.mul,
+    "__mul__": _fast(arithmetic.Mul, arithmetic.mul),
     "__rmul__": _reflected(arithmetic.mul),
-    "__truediv__": arithmetic.div,
+    "__truediv__": _fast(arithmetic.Div, arithmetic.div),
     "__rtruediv__": _reflected(arithmetic.div),
-    "__pow__": arithmetic.pow,
+    "__pow__": _fast(arithmetic.Pow, arithmetic.pow),
     "__rpow__": _reflected(arithmetic.pow),
     "__matmul__": arithmetic.matmul,
     "__rmatmul__": _reflected(arithmetic.matmul),

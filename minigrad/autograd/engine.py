@@ -65,7 +65,7 @@ def _collect(roots: Sequence[Node]) -> dict[Node, int]:
                 "backward() if you need to call it again."
             )
         for parent in node.parents:
-            if type(parent) is Node:
+            if isinstance(parent, Node):
                 dependencies[parent] = dependencies.get(parent, 0) + 1
                 if parent not in seen:
                     seen.add(parent)
@@ -98,39 +98,61 @@ def run_backward(
             root_nodes.append(tensor.grad_fn)
     dependencies = _collect(root_nodes)
     ready = [node for node in root_nodes if dependencies.get(node, 0) == 0]
+    sunk: set[int] = set()  # ids of arrays already stored in a leaf's .grad
     previous_mode = _state.enabled
     _state.enabled = create_graph
     try:
         while ready:
             node = ready.pop()
             grad = pending.pop(node)
-            for hook in node.hooks:
-                result = hook(grad)
-                if result is not None:
-                    grad = result
+            if node.hooks:
+                grad = _run_hooks(node.hooks, grad)
             if node.retained is not None:
                 _retain(node, grad)
             if node_sink is not None:
                 node_sink(node, grad)
-            for parent, parent_grad in _call_backward(node, grad, create_graph):
-                if type(parent) is Node:
+            grads = _call_backward(node, grad, create_graph)
+            for parent, g in zip(node.parents, grads):
+                if parent is None or g is None:
+                    continue
+                if isinstance(parent, Node):
+                    shape, dtype = parent.out_shape, parent.out_dtype
+                else:
+                    shape, dtype = parent.data.shape, parent.data.dtype
+                if not create_graph and type(g) is not np.ndarray:
+                    g = np.asarray(g)
+                if g.shape != shape or g.dtype != dtype:
+                    g = _fit(g, shape, dtype, node.name())
+                if isinstance(parent, Node):
                     if parent in pending:
-                        pending[parent] = pending[parent] + parent_grad
+                        pending[parent] = pending[parent] + g  # never in place: arrays are shared
                     else:
-                        pending[parent] = parent_grad
+                        pending[parent] = g
                     dependencies[parent] -= 1
                     if dependencies[parent] == 0:
                         ready.append(parent)
                 else:
-                    leaf_sink(parent, parent_grad)
+                    if not create_graph:
+                        if id(g) in sunk:
+                            g = g.copy()  # two leaves must not share one gradient array
+                        sunk.add(id(g))
+                    leaf_sink(parent, g)
             if not retain_graph:
                 node.release()
     finally:
         _state.enabled = previous_mode
 
 
-def _call_backward(node: Node, grad: Any, create_graph: bool) -> list[tuple[Any, Any]]:
-    """Run one node's backward; return (parent, gradient) pairs fitted to each input."""
+def _run_hooks(hooks: Sequence[Callable[[Any], Any]], grad: Any) -> Any:
+    for hook in hooks:
+        result = hook(grad)
+        if result is not None:
+            grad = result
+    return grad
+
+
+def _call_backward(node: Node, grad: Any, create_graph: bool) -> tuple[Any, ...]:
+    """Run one node's backward; return one gradient (or None) per input."""
     fn = node.fn
     if create_graph:
         if fn.once_differentiable:
@@ -140,37 +162,14 @@ def _call_backward(node: Node, grad: Any, create_graph: bool) -> list[tuple[Any,
             )
         node.create_graph = True
     grads = fn.backward(node, grad)
-    parents = node.parents
     if type(grads) is not tuple:
         grads = (grads,)
-    if len(grads) < len(parents):
+    if len(grads) < len(node.parents):
         raise RuntimeError(
-            f"{node.name()}: backward returned {len(grads)} gradients for {len(parents)} inputs"
+            f"{node.name()}: backward returned {len(grads)} gradients for "
+            f"{len(node.parents)} inputs"
         )
-    out = []
-    for parent, g in zip(parents, grads):
-        if parent is None or g is None:
-            continue
-        if type(parent) is Node:
-            shape, dtype = parent.out_shape, parent.out_dtype
-        else:
-            shape, dtype = parent.data.shape, parent.data.dtype
-        if not create_graph:
-            if type(g) is not np.ndarray:
-                g = np.asarray(g)
-            if g is grad or _already_sent(g, out):
-                g = g.copy()  # never let two gradients share one array
-        if g.shape != shape or g.dtype != dtype:
-            g = _fit(g, shape, dtype, node.name())
-        out.append((parent, g))
-    return out
-
-
-def _already_sent(g: np.ndarray, sent: list[tuple[Any, Any]]) -> bool:
-    for _, other in sent:
-        if other is g:
-            return True
-    return False
+    return grads
 
 
 def _retain(node: Node, grad: Any) -> None:

@@ -57,15 +57,14 @@ class Node:
     _out_ref: Any = None
     _out_data: Any = None
 
-    def __init__(self, fn: type[Function]) -> None:
-        self.fn = fn
+    fn: type[Function]  # set on each Function's own Node subclass (e.g. MulBackward)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
 
     def name(self) -> str:
         """PyTorch-style name of the backward node, e.g. ``MulBackward``."""
-        return f"{self.fn.__name__}Backward"
+        return type(self).__name__
 
     @property
     def next_functions(self) -> tuple[Any, ...]:
@@ -83,6 +82,8 @@ class Node:
         Raises RuntimeError if the graph was released, or if a saved tensor was
         modified in place after it was saved.
         """
+        if not (self.released or self._saved_sources or self.create_graph):
+            return self._saved
         if self.released:
             raise RuntimeError(
                 f"{self.name()}: the saved values were freed after the first backward. "
@@ -107,7 +108,7 @@ class Node:
         if isinstance(array, Tensor) or not isinstance(array, np.ndarray):
             return array
         for tensor in self._inputs:
-            if tensor is not None and tensor.data is array:
+            if isinstance(tensor, Tensor) and tensor.data is array:
                 return tensor
         if array is self._out_data:
             out = self._out_ref() if self._out_ref is not None else None
@@ -145,48 +146,85 @@ class Function:
     def backward(ctx: Node, grad: Any) -> Any:
         raise NotImplementedError
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # each op gets its own Node type, named like PyTorch's grad_fn classes
+        cls._node_type = type(f"{cls.__name__}Backward", (Node,), {"fn": cls})
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on the arguments' data and record the op if it needs a gradient."""
         Tensor = _tensor_class
         datas = []
-        needs = []
         record = False
         for a in args:
             if isinstance(a, Tensor):
                 datas.append(a.data)
-                needs.append(a._requires_grad)
-                record = record or a._requires_grad
+                if a._requires_grad:
+                    record = True
             else:
                 datas.append(a)
-                needs.append(False)
-        record = record and _state.enabled
-        ctx = Node(cls) if record else _UNRECORDED
-        ctx.needs_input_grad = needs
+        if record and _state.enabled:
+            return _record(cls, args, datas, kwargs)
         try:
-            out = cls.forward(ctx, *datas, **kwargs)
+            out = cls.forward(_UNRECORDED, *datas, **kwargs)
         except (ValueError, TypeError, IndexError) as exc:
             raise _explain(cls, exc, args) from exc
         if type(out) is not np.ndarray:
-            raw, out = out, np.asarray(out)  # NumPy returns scalars for 0-d results
-            if ctx._saved:
-                ctx._saved = tuple(out if s is raw else s for s in ctx._saved)
-        if not record:
-            return Tensor._make(out, False, None)
-        if out.dtype.kind != "f":
-            raise TypeError(
-                f"{cls.__name__}: a differentiable op must return floats, got {out.dtype}"
-            )
-        parents = []
-        for a, need in zip(args, needs):
-            parents.append((a.grad_fn or a) if need else None)
-        ctx.parents = parents
-        ctx.out_shape = out.shape
-        ctx.out_dtype = out.dtype
-        result = Tensor._make(out, True, ctx)
+            out = np.asarray(out)
+        return Tensor._make(out, False, None)
+
+
+def _forward(cls: type[Function], ctx: Node, args: Any, datas: list[Any], kwargs: Any) -> Any:
+    """Call ``cls.forward`` and make sure it produced an ndarray."""
+    try:
+        out = cls.forward(ctx, *datas, **kwargs)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise _explain(cls, exc, args) from exc
+    if type(out) is not np.ndarray:
+        raw, out = out, np.asarray(out)  # NumPy returns scalars for 0-d results
         if ctx._saved:
-            _record_saved(ctx, args, out, result)
-        return result
+            ctx._saved = tuple(out if s is raw else s for s in ctx._saved)
+    return out
+
+
+def _record(cls: type[Function], args: Any, datas: list[Any], kwargs: Any) -> Any:
+    """Run forward with a fresh Node as ctx and link the output into the graph."""
+    Tensor = _tensor_class
+    ctx = cls._node_type()
+    needs = []
+    parents = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            needs.append(True)
+            parents.append(a.grad_fn or a)
+        else:
+            needs.append(False)
+            parents.append(None)
+    ctx.needs_input_grad = needs
+    out = _forward(cls, ctx, args, datas, kwargs)
+    if out.dtype.kind != "f":
+        raise TypeError(f"{cls.__name__}: a differentiable op must return floats, got {out.dtype}")
+    ctx.parents = parents
+    ctx.out_shape = out.shape
+    ctx.out_dtype = out.dtype
+    result = Tensor._make(out, True, ctx)
+    if ctx._saved:
+        # remember which inputs were saved, and their versions, for the in-place check
+        # and for create_graph (which needs the saved arrays as Tensors again)
+        ctx._inputs = args
+        sources = []
+        for saved in ctx._saved:
+            if saved is out:
+                ctx._out_data = out
+                ctx._out_ref = weakref.ref(result)
+                continue
+            for a in args:
+                if isinstance(a, Tensor) and a.data is saved:
+                    sources.append((a, a._version))
+                    break
+        ctx._saved_sources = sources
+    return result
 
 
 class _Unrecorded(Node):
@@ -196,7 +234,7 @@ class _Unrecorded(Node):
         pass
 
 
-_UNRECORDED = _Unrecorded(Function)
+_UNRECORDED = _Unrecorded()
 _tensor_class: Any = None  # set by minigrad.tensor (which imports this module)
 
 
@@ -211,19 +249,3 @@ def _explain(cls: type[Function], exc: Exception, args: tuple[Any, ...]) -> Exce
         for a in args
     )
     return type(exc)(f"{name}: {message} (inputs: {described})")
-
-
-def _record_saved(ctx: Node, args: tuple[Any, ...], out: np.ndarray, result: Any) -> None:
-    """Remember which inputs were saved (and their versions) for checks and create_graph."""
-    tensors = tuple(a if isinstance(a, _tensor_class) else None for a in args)
-    ctx._inputs = tensors
-    ctx._saved_sources = []
-    for saved in ctx._saved:
-        if saved is out:
-            ctx._out_data = out
-            ctx._out_ref = weakref.ref(result)
-            continue
-        for tensor in tensors:
-            if tensor is not None and tensor.data is saved:
-                ctx._saved_sources.append((tensor, tensor._version))
-                break
