@@ -9,6 +9,9 @@ tree that ``rebuild`` follows to restore the exact object:
 - a plain value (None, bool, int, float, str) is itself;
 - ``{"tensor": name}``, ``{"dict": [[key, node], ...]}``, ``{"list": [node, ...]}``,
   ``{"tuple": [node, ...]}`` for the rest.
+
+Dict keys are str or int (an optimizer's state is keyed by parameter index); JSON keeps
+the two apart (``"0"`` and ``0``), so each key comes back with its type.
 """
 
 from __future__ import annotations
@@ -55,17 +58,24 @@ def _encode(value: Any, path: Path, arrays: dict, owners: dict, active: set[int]
         raise ValueError(f"save: {show(path)} contains itself")
     active.add(id(value))
     if isinstance(value, Mapping):
-        for key in value:
-            if not isinstance(key, str):
-                raise TypeError(f"save: key {key!r} in {show(path)} is a {type(key).__name__}; "
-                                "state dict keys must be str")
+        keys = [_key(key, path) for key in value]
         node = {"dict": [[k, _encode(v, (*path, k), arrays, owners, active)]
-                         for k, v in value.items()]}
+                         for k, v in zip(keys, value.values())]}
     else:
         items = [_encode(v, (*path, i), arrays, owners, active) for i, v in enumerate(value)]
         node = {"tuple" if isinstance(value, tuple) else "list": items}
     active.discard(id(value))
     return node
+
+
+def _key(key: Any, path: Path) -> str | int:
+    """A dict key as stored: str, or int (NumPy integers become int)."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
+        return int(key)
+    raise TypeError(f"save: key {key!r} in {show(path)} is a {type(key).__name__}; "
+                    "state dict keys must be str or int")
 
 
 def _as_array(value: Any) -> np.ndarray | None:
@@ -126,13 +136,17 @@ def _decode(node: Any, leaf: Callable[[str], Any]) -> Any:
     if kind == "dict" and isinstance(body, list):
         out = {}
         for pair in body:
-            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+            if not (isinstance(pair, list) and len(pair) == 2 and _is_key(pair[0])):
                 raise ValueError(f"bad dict item {_short(pair)}")
             if pair[0] in out:
                 raise ValueError(f"duplicate key {pair[0]!r}")
             out[pair[0]] = _decode(pair[1], leaf)
         return out
     raise ValueError(f"bad node {_short(node)}")
+
+
+def _is_key(key: Any) -> bool:
+    return isinstance(key, str) or (isinstance(key, int) and not isinstance(key, bool))
 
 
 def _short(x: Any) -> str:

@@ -214,7 +214,8 @@ def test_structure_that_is_not_json(bad):
     ({"dict": [["x", {"tensor": "a"}], ["y", {"tensor": "a"}]]}, "names tensor 'a' twice"),
     ({"dict": [["x", {"tensor": "a"}], ["x", 1]]}, "duplicate key 'x'"),
     ({"dict": [["x", {"tensor": "a"}], ["y", {"set": [1]}]]}, "bad node"),
-    ({"dict": [["x", {"tensor": "a"}], [3, 1]]}, "bad dict item"),
+    ({"dict": [["x", {"tensor": "a"}], [3.5, 1]]}, "bad dict item"),
+    ({"dict": [["x", {"tensor": "a"}], [True, 1]]}, "bad dict item"),
     ({"list": [{"tensor": "a"}]}, "root must be a dict node"),
 ])
 def test_malformed_structure(bad, root, problem):
