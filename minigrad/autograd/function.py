@@ -167,7 +167,7 @@ class Function:
         if record and _state.enabled:
             return _record(cls, args, datas, kwargs)
         try:
-            out = cls.forward(_UNRECORDED, *datas, **kwargs)
+            out = cls.forward(_Unrecorded(), *datas, **kwargs)
         except (ValueError, TypeError, IndexError) as exc:
             raise _explain(cls, exc, args) from exc
         if type(out) is not np.ndarray:
@@ -234,7 +234,6 @@ class _Unrecorded(Node):
         pass
 
 
-_UNRECORDED = _Unrecorded()
 _tensor_class: Any = None  # set by minigrad.tensor (which imports this module)
 
 

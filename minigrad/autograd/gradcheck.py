@@ -66,6 +66,11 @@ def gradcheck(
                 f"gradcheck: input {i} has dtype {t.dtype}; use float64 inputs, or finite "
                 "differences drown in rounding error"
             )
+    for t in inputs:
+        if isinstance(t, Tensor) and t.requires_grad and not (
+            t.data.flags.c_contiguous and t.data.flags.writeable
+        ):
+            t.data = t.data.copy()  # finite differences perturb a flat view of the data
     out = fn(*inputs)
     out_grad = np.random.default_rng(seed).standard_normal(out.shape)
     for t in inputs:

@@ -294,3 +294,22 @@ def test_mixed_dtypes_give_gradients_in_each_inputs_dtype():
     assert out.dtype == np.float64
     out.sum().backward()
     assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+
+
+def test_gradcheck_works_on_non_contiguous_inputs():
+    base = mg.tensor(np.arange(6.0).reshape(2, 3) + 1.0, dtype=mg.float64)
+    x = mg.Tensor(base.data.T, requires_grad=True)
+    assert not x.data.flags.c_contiguous
+    assert gradcheck(lambda t: (t * t).sum(dim=0), [x])
+
+    class Wrong(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 3
+
+    y = mg.Tensor(base.data.T, requires_grad=True)
+    assert gradcheck(Wrong.apply, [y], raise_exception=False) is False
