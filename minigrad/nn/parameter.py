@@ -1,0 +1,51 @@
+"""``Parameter``: a tensor that a ``Module`` registers as one of its weights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..creation import _as_array
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A leaf tensor that requires grad and that a Module registers when assigned.
+
+    Wraps ``data`` (a Tensor or an array; shared, not copied).
+
+    >>> import minigrad as mg
+    >>> w = Parameter(mg.zeros(2))
+    >>> w.requires_grad, w.is_leaf
+    (True, True)
+    >>> w
+    Parameter containing:
+    tensor([0., 0.], requires_grad=True)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            array = np.empty(0, np.float32)
+        elif isinstance(data, Tensor):
+            array = data.data
+        elif type(data) is np.ndarray:
+            array = data
+        else:
+            array = _as_array(data, None, "Parameter")
+        super().__init__(array, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
+        if id(self) in memo:
+            return memo[id(self)]
+        result = Parameter(self.data.copy(), self.requires_grad)
+        memo[id(self)] = result
+        return result
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (Parameter, (self.data, self.requires_grad))
