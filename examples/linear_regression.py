@@ -2,7 +2,8 @@
 
 The classic first program of a deep-learning course, written with minigrad:
 a model (W x + b), a loss (mean squared error), its gradient (from backward()),
-and the update theta <- theta - eta * dJ/dtheta, repeated 201 times.
+and the update theta <- theta - eta * dJ/dtheta (optim.SGD), repeated 201 times.
+docs/linear-regression.md walks through it line by line.
 
 Run:  python examples/linear_regression.py
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 import minigrad as mg
+import minigrad.nn as nn
 
 
 def fit(steps: int = 201, lr: float = 0.5, seed: int = 0, verbose: bool = True):
@@ -27,20 +29,19 @@ def fit(steps: int = 201, lr: float = 0.5, seed: int = 0, verbose: bool = True):
     W = mg.empty(1).uniform_(-1.0, 1.0).requires_grad_()
     b = mg.zeros(1, requires_grad=True)
 
+    loss_fn = nn.MSELoss()  # J(W, b) = mean((W x + b - y)^2)
+    optimizer = mg.optim.SGD([W, b], lr=lr)  # theta <- theta - lr * dJ/dtheta
+
     for step in range(steps):
-        # 3. the loss J(W, b) = mean((W x + b - y)^2)
-        prediction = W * x + b
-        loss = ((prediction - y) ** 2).mean()
+        # 3. the loss of the current line
+        loss = loss_fn(W * x + b, y)
 
         # 4. its gradient dJ/dW, dJ/db, by reverse-mode autodiff
-        W.grad = None
-        b.grad = None
+        optimizer.zero_grad()
         loss.backward()
 
-        # 5. one gradient-descent step: theta <- theta - lr * dJ/dtheta
-        with mg.no_grad():
-            W -= lr * W.grad
-            b -= lr * b.grad
+        # 5. one gradient-descent step
+        optimizer.step()
 
         if verbose and step % 20 == 0:
             print(f"{step:3d}  W={W.item():.6f}  b={b.item():.6f}  loss={loss.item():.8f}")

@@ -38,3 +38,8 @@ def test_walkthrough_gradient_matches_hand_derivation():
     r = (W * x + b - y).detach().numpy()
     assert W.grad.item() == pytest.approx(2 * np.mean(r * x_data), rel=1e-5)
     assert b.grad.item() == pytest.approx(2 * np.mean(r), rel=1e-5)
+
+
+def test_classify_moons_reaches_97_percent():
+    main = load("classify_moons.py")["main"]
+    assert main(epochs=30, verbose=False) > 0.97
