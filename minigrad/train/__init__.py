@@ -1,5 +1,16 @@
-"""Training utilities: metrics, history, progress output and plots."""
+"""Training: the ``Trainer`` (fit / evaluate / predict), callbacks, metrics, history,
+progress output, learning-curve plots and checkpoints. See docs/training.md."""
 
+from minigrad.train.callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 from minigrad.train.history import History
 from minigrad.train.metrics import (
     F1,
@@ -26,22 +37,32 @@ from minigrad.train.metrics import (
 )
 from minigrad.train.plotting import plot_history, plot_lr_finder, suggest_lr
 from minigrad.train.progress import ProgressBar
+from minigrad.train.trainer import Trainer
 
 __all__ = [
-    "F1",
     "Accuracy",
+    "CSVLogger",
+    "Callback",
     "ConfusionMatrix",
+    "EarlyStopping",
+    "F1",
     "F1Score",
     "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
     "Mean",
     "MeanAbsoluteError",
     "MeanSquaredError",
     "Metric",
+    "ModelCheckpoint",
     "Perplexity",
     "Precision",
     "ProgressBar",
     "R2Score",
     "Recall",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+    "Trainer",
     "accuracy",
     "confusion_matrix",
     "f1_score",

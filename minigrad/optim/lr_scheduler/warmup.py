@@ -80,7 +80,9 @@ def get_cosine_schedule_with_warmup(optimizer: Optimizer, num_warmup_steps: int,
     check_int(fn, "num_training_steps", num_training_steps, 0)
     factor = functools.partial(_cosine_with_warmup, warmup=num_warmup_steps,
                                total=num_training_steps, cycles=num_cycles)
-    return LambdaLR(optimizer, factor, last_epoch)
+    scheduler = LambdaLR(optimizer, factor, last_epoch)
+    scheduler.interval = "batch"  # it counts optimizer steps; Trainer reads this
+    return scheduler
 
 
 def _cosine_with_warmup(t: int, *, warmup: int, total: int, cycles: float) -> float:
