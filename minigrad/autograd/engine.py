@@ -99,12 +99,14 @@ def run_backward(
     dependencies = _collect(root_nodes)
     ready = [node for node in root_nodes if dependencies.get(node, 0) == 0]
     sunk: set[int] = set()  # ids of arrays already stored in a leaf's .grad
+    owned: set[Node] = set()  # nodes whose pending gradient is a sum the engine allocated
     previous_mode = _state.enabled
     _state.enabled = create_graph
     try:
         while ready:
             node = ready.pop()
             grad = pending.pop(node)
+            owned.discard(node)
             if node.hooks:
                 grad = _run_hooks(node.hooks, grad)
             if node.retained is not None:
@@ -124,10 +126,19 @@ def run_backward(
                 if g.shape != shape or g.dtype != dtype:
                     g = _fit(g, shape, dtype, node.name())
                 if isinstance(parent, Node):
-                    if parent in pending:
-                        pending[parent] = pending[parent] + g  # never in place: arrays are shared
-                    else:
+                    if parent not in pending:
                         pending[parent] = g
+                    elif parent in owned:
+                        np.add(pending[parent], g, out=pending[parent])
+                    else:
+                        # the first sum makes a new array that only the engine holds, so
+                        # later sums may go in place (the arrays backward returns may be
+                        # shared with other nodes and must not be written to)
+                        total = pending[parent] + g
+                        if not create_graph:
+                            total = np.asarray(total)  # 0-d sums come back as NumPy scalars
+                            owned.add(parent)
+                        pending[parent] = total
                     dependencies[parent] -= 1
                     if dependencies[parent] == 0:
                         ready.append(parent)

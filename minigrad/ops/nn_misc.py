@@ -22,10 +22,11 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        out = np.matmul(x, weight.T)
+        rows = x.reshape(-1, x.shape[-1])  # leading dims flattened: one BLAS call, not a batch
+        out = np.matmul(rows, weight.T)
         if bias is not None:
             out += bias
-        return out
+        return out.reshape(x.shape[:-1] + (weight.shape[0],))
 
     @staticmethod
     def backward(ctx, grad):
@@ -34,7 +35,7 @@ class Linear(Function):
         g2 = grad.reshape(-1, out_features)  # leading dims flattened: one product, not a batch
         dx = dw = db = None
         if ctx.needs_input_grad[0]:
-            dx = grad @ weight  # dL/dx = G W
+            dx = (g2 @ weight).reshape(x.shape)  # dL/dx = G W
         if ctx.needs_input_grad[1]:
             dw = g2.T @ x.reshape(-1, in_features)  # dL/dW = G^T x
         if ctx.needs_input_grad[2]:

@@ -72,3 +72,17 @@ def test_module_dict():
     assert list(heads.values())[0] is heads["cls"]
     heads.clear()
     assert len(heads) == 0
+
+
+def test_replacing_a_child_by_assignment_keeps_its_position():
+    import minigrad as mg
+    import minigrad.nn as nn
+
+    seq = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    setattr(seq, "0", nn.Linear(4, 3))
+    assert [type(m).__name__ for m in seq] == ["Linear", "ReLU", "Linear"]
+    assert seq(mg.ones(1, 4)).shape == (1, 2)
+    lin = nn.Linear(2, 2)
+    names = [n for n, _ in lin.named_parameters()]
+    lin.weight = nn.Parameter(mg.zeros(2, 2))
+    assert [n for n, _ in lin.named_parameters()] == names
