@@ -43,3 +43,18 @@ def test_walkthrough_gradient_matches_hand_derivation():
 def test_classify_moons_reaches_97_percent():
     main = load("classify_moons.py")["main"]
     assert main(epochs=30, verbose=False) > 0.97
+
+
+def test_readme_workflow_snippet_runs(tmp_path, monkeypatch):
+    import re
+
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    block = re.search(r"## A model's whole life.*?```python\n(.*?)```", readme, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(block, namespace)
+    result = namespace["trainer"].evaluate(
+        (namespace["scaler"].transform(namespace["X_val"]), namespace["y_val"])
+    )
+    assert result["accuracy"] > 0.95
+    assert (tmp_path / "curves.png").exists() and (tmp_path / "moons.safetensors").exists()
