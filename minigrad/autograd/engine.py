@@ -113,7 +113,16 @@ def run_backward(
                 _retain(node, grad)
             if node_sink is not None:
                 node_sink(node, grad)
-            grads = _call_backward(node, grad, create_graph)
+            if create_graph:
+                _prepare_create_graph(node)
+            grads = node.fn.backward(node, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if len(grads) < len(node.parents):
+                raise RuntimeError(
+                    f"{node.name()}: backward returned {len(grads)} gradients for "
+                    f"{len(node.parents)} inputs"
+                )
             for parent, g in zip(node.parents, grads):
                 if parent is None or g is None:
                     continue
@@ -162,25 +171,14 @@ def _run_hooks(hooks: Sequence[Callable[[Any], Any]], grad: Any) -> Any:
     return grad
 
 
-def _call_backward(node: Node, grad: Any, create_graph: bool) -> tuple[Any, ...]:
-    """Run one node's backward; return one gradient (or None) per input."""
-    fn = node.fn
-    if create_graph:
-        if fn.once_differentiable:
-            raise RuntimeError(
-                f"{node.name()}: this op's backward is not differentiable (it is fused for "
-                "speed), so create_graph=True cannot record it"
-            )
-        node.create_graph = True
-    grads = fn.backward(node, grad)
-    if type(grads) is not tuple:
-        grads = (grads,)
-    if len(grads) < len(node.parents):
+def _prepare_create_graph(node: Node) -> None:
+    """Let the node hand Tensors to its backward, or refuse if it can't record one."""
+    if node.fn.once_differentiable:
         raise RuntimeError(
-            f"{node.name()}: backward returned {len(grads)} gradients for "
-            f"{len(node.parents)} inputs"
+            f"{node.name()}: this op's backward is not differentiable (it is fused for "
+            "speed), so create_graph=True cannot record it"
         )
-    return grads
+    node.create_graph = True
 
 
 def _retain(node: Node, grad: Any) -> None:

@@ -175,19 +175,6 @@ class Function:
         return Tensor._make(out, False, None)
 
 
-def _forward(cls: type[Function], ctx: Node, args: Any, datas: list[Any], kwargs: Any) -> Any:
-    """Call ``cls.forward`` and make sure it produced an ndarray."""
-    try:
-        out = cls.forward(ctx, *datas, **kwargs)
-    except (ValueError, TypeError, IndexError) as exc:
-        raise _explain(cls, exc, args) from exc
-    if type(out) is not np.ndarray:
-        raw, out = out, np.asarray(out)  # NumPy returns scalars for 0-d results
-        if ctx._saved:
-            ctx._saved = tuple(out if s is raw else s for s in ctx._saved)
-    return out
-
-
 def _record(cls: type[Function], args: Any, datas: list[Any], kwargs: Any) -> Any:
     """Run forward with a fresh Node as ctx and link the output into the graph."""
     Tensor = _tensor_class
@@ -202,7 +189,14 @@ def _record(cls: type[Function], args: Any, datas: list[Any], kwargs: Any) -> An
             needs.append(False)
             parents.append(None)
     ctx.needs_input_grad = needs
-    out = _forward(cls, ctx, args, datas, kwargs)
+    try:
+        out = cls.forward(ctx, *datas, **kwargs)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise _explain(cls, exc, args) from exc
+    if type(out) is not np.ndarray:
+        raw, out = out, np.asarray(out)  # NumPy returns scalars for 0-d results
+        if ctx._saved:
+            ctx._saved = tuple(out if s is raw else s for s in ctx._saved)
     if out.dtype.kind != "f":
         raise TypeError(f"{cls.__name__}: a differentiable op must return floats, got {out.dtype}")
     ctx.parents = parents

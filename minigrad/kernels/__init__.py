@@ -12,6 +12,7 @@ This layer knows nothing of tensors or graphs. See docs/kernels.md.
 from ._jit import lazy_njit
 from ._mode import backend, reference_mode, use_reference, using_reference
 from ._parallel import get_num_threads, set_num_threads
+from ._warmup import warmup
 from .adam import adam_update
 from .conv import col2im, conv_output_size, im2col
 from .cross_entropy import softmax_cross_entropy_backward, softmax_cross_entropy_forward
@@ -22,7 +23,6 @@ from .reduce import sum_to_shape
 from .rms_norm import rms_norm_backward, rms_norm_forward
 from .scatter import scatter_add_flat, scatter_add_rows
 from .softmax_ops import log_softmax, log_softmax_backward, softmax, softmax_backward
-from .warmup import warmup
 
 __all__ = [
     "adam_update",

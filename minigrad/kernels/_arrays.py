@@ -36,13 +36,6 @@ def contiguous(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return out
 
 
-def optional(a: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
-    """A contiguous 1-D array for an optional vector, or an empty one standing for None."""
-    if a is None:
-        return np.empty(0, dtype=dtype)
-    return contiguous(a, dtype)
-
-
 def index_array(fn: str, index: object) -> np.ndarray:
     """`index` as a contiguous int64 array; TypeError for non-integer dtypes."""
     arr = np.asarray(index)

@@ -3,31 +3,38 @@
 The kernels are serial numba functions compiled with `nogil=True`: they release the GIL, so
 Python threads each running one on its own range of rows run truly in parallel. This replaces
 numba's `parallel=True`, which costs several times more compile time per kernel, and whose
-OpenMP threads do not survive `fork`. Work splits into contiguous ranges, so the result does
-not depend on the number of threads.
+OpenMP threads do not survive `fork`. Work splits into contiguous ranges at fixed bounds
+and every range writes its own part of the output, so the result does not depend on the
+number of threads or on which thread ran which range.
 
-The thread count defaults to the CPUs this process may use; `MINIGRAD_NUM_THREADS` or
-`set_num_threads(n)` change it (1 runs everything in the calling thread).
+The thread count is `MINIGRAD_NUM_THREADS`, else `NUMBA_NUM_THREADS`, else the number of CPUs
+this process may use; `set_num_threads(n)` changes it (1 runs everything in the calling
+thread).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 # Below this many elements of work per task, threading costs more than it saves.
-MIN_TASK_WORK = 1 << 15
+MIN_TASK_WORK = 1 << 18
+CHUNKS_PER_THREAD = 4
 
 
 def _default_threads() -> int:
-    value = os.environ.get("MINIGRAD_NUM_THREADS", "").strip()
-    if value:
-        if not value.isdigit() or int(value) < 1:
-            raise ValueError(f"MINIGRAD_NUM_THREADS must be an integer >= 1, got {value!r}")
-        return int(value)
+    for name in ("MINIGRAD_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            if not value.isdigit() or int(value) < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+            return int(value)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -62,6 +69,8 @@ def get_num_threads() -> int:
 
 
 def _get_pool() -> ThreadPoolExecutor:
+    from concurrent.futures import ThreadPoolExecutor  # only once work is big enough
+
     global _pool, _pool_pid
     with _pool_lock:
         # A forked child inherits the pool object but not its threads: make a new one.
@@ -74,15 +83,28 @@ def _get_pool() -> ThreadPoolExecutor:
 def parallel_for(kernel: Callable[..., Any], n: int, work_per_item: int, *args: Any) -> None:
     """Call `kernel(lo, hi, *args)` on ranges covering [0, n), in parallel when worth it.
 
-    `work_per_item` (elements touched per item) decides how many ranges are worth a thread.
+    `work_per_item` (elements touched per item) decides how many threads are worth starting.
+    The range is cut into a few chunks per thread, which the calling thread and the pool
+    threads take in turn: on a busy machine where a pool thread is not scheduled soon, the
+    calling thread does its share instead of waiting for it.
     """
     tasks = min(_threads, n, (n * max(1, work_per_item)) // MIN_TASK_WORK)
     if tasks <= 1:
         kernel(0, n, *args)
         return
-    bounds = [n * t // tasks for t in range(tasks + 1)]
+    n_chunks = min(n, CHUNKS_PER_THREAD * tasks)
+    bounds = [n * c // n_chunks for c in range(n_chunks + 1)]
+    counter = itertools.count()  # next() on it is atomic under the GIL
+
+    def take_chunks() -> None:
+        for c in iter(counter.__next__, None):
+            if c >= n_chunks:
+                return
+            kernel(bounds[c], bounds[c + 1], *args)
+
     pool = _get_pool()
-    futures = [pool.submit(kernel, bounds[t], bounds[t + 1], *args) for t in range(1, tasks)]
-    kernel(bounds[0], bounds[1], *args)  # the calling thread takes the first range
+    futures = [pool.submit(take_chunks) for _ in range(tasks - 1)]
+    take_chunks()
     for future in futures:
-        future.result()
+        if not future.cancel():  # a pool thread that never started has nothing left to do
+            future.result()

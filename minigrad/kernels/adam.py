@@ -28,29 +28,26 @@ from ._parallel import parallel_for
 
 
 @lazy_njit()
-def _adam_kernel(lo, hi, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, flags, scalars):
-    amsgrad, maximize, decoupled = flags[0], flags[1], flags[2]
-    decay, weight_decay, beta1, beta2 = scalars[0], scalars[1], scalars[2], scalars[3]
-    one_minus_beta1, one_minus_beta2, step_size = scalars[4], scalars[5], scalars[6]
-    sqrt_bias_correction2, eps = scalars[7], scalars[8]
-    for i in range(lo, hi):
-        g = grad[i]
-        if maximize:
-            g = -g
-        p = param[i]
-        if decoupled:
-            p = p * decay
-        else:
-            g = g + weight_decay * p
+def _adam_kernel(lo, hi, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, amsgrad, scalars):
+    # Adam vs AdamW and maximize are folded into scalars (decay, l2, sign), so the loop has
+    # no branch but amsgrad's and LLVM vectorises it. Slicing first keeps indices
+    # non-negative, which also lets it vectorise.
+    decay, l2, sign, beta1, beta2 = scalars[0], scalars[1], scalars[2], scalars[3], scalars[4]
+    one_minus_beta1, one_minus_beta2, step_size = scalars[5], scalars[6], scalars[7]
+    sqrt_bias_correction2, eps = scalars[8], scalars[9]
+    param, grad, exp_avg, exp_avg_sq = param[lo:hi], grad[lo:hi], exp_avg[lo:hi], exp_avg_sq[lo:hi]
+    vmax = max_exp_avg_sq[lo:hi] if amsgrad else max_exp_avg_sq
+    for i in range(param.shape[0]):
+        p = param[i] * decay  # AdamW: decay = 1 - lr * wd, else 1
+        g = grad[i] * sign + l2 * p  # maximize: sign = -1; Adam: l2 = wd, else 0
         m = beta1 * exp_avg[i] + one_minus_beta1 * g
         v = beta2 * exp_avg_sq[i] + one_minus_beta2 * g * g
         exp_avg[i] = m
         exp_avg_sq[i] = v
         if amsgrad:
-            v = max(max_exp_avg_sq[i], v)
-            max_exp_avg_sq[i] = v
-        denom = math.sqrt(v) / sqrt_bias_correction2 + eps
-        param[i] = p - step_size * m / denom
+            v = vmax[i] if vmax[i] > v else v
+            vmax[i] = v
+        param[i] = p - step_size * m / (math.sqrt(v) / sqrt_bias_correction2 + eps)
 
 
 def _check(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, amsgrad):
@@ -115,19 +112,26 @@ def adam_update_numba(
     _check(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, amsgrad)
     dtype = param.dtype
     targets = [param, exp_avg, exp_avg_sq] + ([max_exp_avg_sq] if amsgrad else [])
-    work = [contiguous(a, dtype).reshape(-1) for a in targets]
-    vmax = work[3] if amsgrad else np.empty(0, dtype)
-    flags = np.array([amsgrad, maximize, decoupled_weight_decay and weight_decay != 0])
-    decay = 1 - lr * weight_decay
+    work = [contiguous(a, dtype) for a in targets]  # the arrays themselves when contiguous
+    flat = [a.reshape(-1) for a in work]
+    vmax = flat[3] if amsgrad else np.empty(0, dtype)
+    decoupled = decoupled_weight_decay and weight_decay != 0
     scalars = np.array(
-        [decay, weight_decay, beta1, beta2, 1 - beta1, 1 - beta2, lr / (1 - beta1**step),
-         math.sqrt(1 - beta2**step), eps],
+        [
+            1 - lr * weight_decay if decoupled else 1.0,  # decay
+            0.0 if decoupled else weight_decay,  # l2
+            -1.0 if maximize else 1.0,  # sign
+            beta1, beta2, 1 - beta1, 1 - beta2,
+            lr / (1 - beta1**step),  # step size
+            math.sqrt(1 - beta2**step),
+            eps,
+        ],
         dtype=dtype,
     )
     g = contiguous(grad, dtype).reshape(-1)
-    parallel_for(_adam_kernel, g.shape[0], 1, work[0], g, work[1], work[2], vmax, flags, scalars)
+    parallel_for(_adam_kernel, g.shape[0], 1, flat[0], g, flat[1], flat[2], vmax, amsgrad, scalars)
     for target, result in zip(targets, work):
-        write_back(target, result.reshape(target.shape))
+        write_back(target, result)
 
 
 def adam_update(

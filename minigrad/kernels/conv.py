@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from . import _mode
 from ._arrays import FLOATS, contiguous, pair
@@ -44,6 +45,7 @@ def _im2col_kernel(lo, hi, x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
                         for ox in range(ow):
                             out[base + ox] = 0.0
                         continue
+                    # (Slicing out the in-image columns measured slower than this branch.)
                     for ox in range(ow):
                         xx = ox * sw - pw + j * dw
                         out[base + ox] = image[y, xx] if 0 <= xx < width else 0.0
@@ -93,17 +95,19 @@ def im2col_numpy(
     x: np.ndarray, kh: int, kw: int, stride: IntPair = 1, padding: IntPair = 0,
     dilation: IntPair = 1,
 ) -> np.ndarray:
-    """NumPy twin of `im2col`: one strided slice copy per kernel offset."""
+    """NumPy twin of `im2col`: a strided `sliding_window_view`, copied into column order.
+
+    (It measured a little faster than copying one strided slice per kernel offset.)
+    """
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = _geometry(
         "im2col", x.shape, kh, kw, stride, padding, dilation
     )
     n, c = x.shape[:2]
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
-    cols = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            cols[:, :, i, j] = xp[:, :, _window(i * dh, sh, oh), _window(j * dw, sw, ow)]
-    return cols.reshape(n, c * kh * kw, oh * ow)
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    windows = sliding_window_view(xp, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
+    windows = windows[:, :, :oh, :ow]  # (N, C, OH, OW, kh, kw)
+    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)
 
 
 def im2col_numba(
@@ -146,7 +150,9 @@ def _check_cols(fn, cols, x_shape, kh, kw, size):
     n, c = x_shape[:2]
     want = (n, c * kh * kw, size[0] * size[1])
     if cols.shape != want:
-        raise ValueError(f"{fn}: cols must have shape {want} for x_shape {x_shape}, got {cols.shape}")
+        raise ValueError(
+            f"{fn}: cols must have shape {want} for x_shape {x_shape}, got {cols.shape}"
+        )
 
 
 def col2im_numpy(

@@ -12,44 +12,13 @@ per-row losses and the probabilities, which are all the backward needs; reducing
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from . import _mode
 from ._arrays import contiguous, float_dtype, index_array
-from ._fastexp import exp_shifted
 from ._jit import lazy_njit
 from ._parallel import parallel_for
-from .layer_norm import REDUCE_MATH
-from .softmax_ops import row_max
-
-
-@lazy_njit(fastmath=REDUCE_MATH)
-def _cross_entropy_forward_kernel(lo, hi, x, targets, ignore_index, smoothing, probs, loss, fast):
-    classes = x.shape[1]
-    for i in range(lo, hi):
-        row, p = x[i], probs[i]
-        m = row_max(row)
-        exp_shifted(row, m, p, fast)
-        total = 0.0
-        for j in range(classes):
-            total += p[j]
-        inv = 1.0 / total
-        for j in range(classes):
-            p[j] *= inv
-        t = targets[i]
-        if t == ignore_index:
-            loss[i] = 0.0
-            continue
-        lse = m + math.log(total)
-        nll = lse - row[t]
-        if smoothing != 0.0:
-            row_sum = 0.0
-            for j in range(classes):
-                row_sum += row[j]
-            nll = (1.0 - smoothing) * nll + smoothing * (lse - row_sum / classes)
-        loss[i] = nll
+from .softmax_ops import softmax_and_logsumexp
 
 
 @lazy_njit()
@@ -116,19 +85,21 @@ def softmax_cross_entropy_forward_numba(
     logits2d: np.ndarray, targets: np.ndarray, ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """numba version of `softmax_cross_entropy_forward` (rows on threads)."""
+    """numba version of `softmax_cross_entropy_forward`: the softmax kernel, which also leaves
+    each row's log-sum-exp, then the per-row losses in NumPy (O(rows) work)."""
     fn = "softmax_cross_entropy_forward"
     dtype, idx = _check_forward(fn, logits2d, targets, ignore_index, label_smoothing)
     rows, classes = logits2d.shape
     if classes == 0:
         return np.zeros(rows, dtype), np.empty((rows, 0), dtype)
     x = contiguous(logits2d, dtype)
-    probs = np.empty_like(x)
-    loss = np.empty(rows, dtype)
-    parallel_for(
-        _cross_entropy_forward_kernel, rows, classes, x, idx, int(ignore_index),
-        float(label_smoothing), probs, loss, dtype == np.float32,
-    )
+    probs, lse = softmax_and_logsumexp(x)  # the softmax kernel
+    keep = idx != ignore_index
+    loss = lse - x[np.arange(rows), np.where(keep, idx, 0)]
+    if label_smoothing:
+        loss *= 1 - label_smoothing
+        loss += label_smoothing * (lse - x.mean(axis=1))
+    loss[~keep] = 0
     return loss, probs
 
 
@@ -155,13 +126,14 @@ def softmax_cross_entropy_forward(
 
 def _check_backward(fn, grad_loss, probs, targets, ignore_index, label_smoothing):
     dtype, idx = _check_forward(fn, probs, targets, ignore_index, label_smoothing)
+    grad = np.asarray(grad_loss, dtype=dtype)  # the gradient takes the logits' dtype
     try:
-        grad = np.broadcast_to(np.asarray(grad_loss), probs.shape[:1])
+        grad = np.broadcast_to(grad, probs.shape[:1])
     except ValueError:
         raise ValueError(
             f"{fn}: grad_loss of shape {np.shape(grad_loss)} does not match {probs.shape[0]} rows"
         ) from None
-    return np.result_type(dtype, float_dtype(fn, grad)), idx, grad
+    return dtype, idx, grad
 
 
 def softmax_cross_entropy_backward_numpy(

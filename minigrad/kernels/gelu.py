@@ -57,7 +57,7 @@ ERFC_COEFFS = (  # P(s), highest power first
 )
 
 
-@lazy_njit()
+@lazy_njit(inline="always")  # per element: must inline to vectorise
 def _cdf_f32(v):
     """Phi(v) = erfc(-v / sqrt 2) / 2 for float32 results, vectorisable (see module doc)."""
     z = -np.float64(v) * INV_SQRT_2
@@ -71,7 +71,7 @@ def _cdf_f32(v):
     return 0.5 * (tail if z >= 0.0 else 2.0 - tail)
 
 
-@lazy_njit()
+@lazy_njit(inline="always")  # per element: must inline to vectorise
 def _tanh_gate_f32(v):
     """(s, s (1 - s)) for s = sigmoid(2u), in float32 arithmetic with the vectorisable exp32."""
     w = np.float32(v)
@@ -82,7 +82,7 @@ def _tanh_gate_f32(v):
     return s, t * inv * inv
 
 
-@lazy_njit()
+@lazy_njit()  # float64 path: libm exp does not vectorise anyway
 def _tanh_gate_f64(v):
     u = v * (1.0 + TANH_CUBIC * v * v) * SQRT_2_OVER_PI
     t = math.exp(-2.0 * abs(u))
@@ -91,13 +91,13 @@ def _tanh_gate_f64(v):
     return s, t * inv * inv
 
 
-@lazy_njit()
+@lazy_njit()  # float64 path: libm exp does not vectorise anyway
 def _tanh_slope(v, s, q):
     """d/dx of x * s(x): s + x * s (1 - s) * 2 du/dx, with q = s (1 - s)."""
     return s + v * q * (2.0 * SQRT_2_OVER_PI) * (1.0 + (3.0 * TANH_CUBIC) * v * v)
 
 
-@lazy_njit()
+@lazy_njit(inline="always")  # per element: must inline to vectorise
 def _tanh_slope_f32(v, s, q):
     w = np.float32(v)
     du2 = np.float32(2.0 * SQRT_2_OVER_PI) * (
@@ -106,42 +106,47 @@ def _tanh_slope_f32(v, s, q):
     return s + w * q * du2
 
 
+# One kernel per dtype, so each compiles only the code its dtype runs; forward and backward
+# share it (one compilation instead of two). Forward: out = gelu(x). Backward:
+# out = grad * gelu'(x). Slicing first keeps indices non-negative, so the loops vectorise.
 @lazy_njit(fastmath={"contract"})
-def _gelu_kernel(lo, hi, x, y, tanh, fast):
-    if tanh and fast:
-        for i in range(lo, hi):
-            y[i] = x[i] * _tanh_gate_f32(x[i])[0]
+def _gelu_f32_kernel(lo, hi, x, grad, out, tanh, backward):
+    x, grad, out = x[lo:hi], grad[lo:hi], out[lo:hi]
+    if tanh and not backward:
+        for i in range(x.shape[0]):
+            out[i] = x[i] * _tanh_gate_f32(x[i])[0]
     elif tanh:
-        for i in range(lo, hi):
-            y[i] = x[i] * _tanh_gate_f64(x[i])[0]
-    elif fast:
-        for i in range(lo, hi):
-            y[i] = x[i] * _cdf_f32(x[i])
-    else:
-        for i in range(lo, hi):
-            y[i] = 0.5 * x[i] * math.erfc(-x[i] * INV_SQRT_2)
-
-
-@lazy_njit(fastmath={"contract"})
-def _gelu_backward_kernel(lo, hi, grad, x, dx, tanh, fast):
-    if tanh and fast:
-        for i in range(lo, hi):
+        for i in range(x.shape[0]):
             s, q = _tanh_gate_f32(x[i])
-            dx[i] = grad[i] * _tanh_slope_f32(x[i], s, q)
-    elif tanh:
-        for i in range(lo, hi):
-            s, q = _tanh_gate_f64(x[i])
-            dx[i] = grad[i] * _tanh_slope(x[i], s, q)
-    elif fast:
-        for i in range(lo, hi):
+            out[i] = grad[i] * _tanh_slope_f32(x[i], s, q)
+    elif not backward:
+        for i in range(x.shape[0]):
+            out[i] = x[i] * _cdf_f32(x[i])
+    else:
+        for i in range(x.shape[0]):
             v = np.float64(x[i])
             pdf = INV_SQRT_2PI * exp64_f32(-0.5 * v * v)
-            dx[i] = grad[i] * (_cdf_f32(v) + v * pdf)
+            out[i] = grad[i] * (_cdf_f32(v) + v * pdf)
+
+
+@lazy_njit(fastmath={"contract"})
+def _gelu_f64_kernel(lo, hi, x, grad, out, tanh, backward):
+    x, grad, out = x[lo:hi], grad[lo:hi], out[lo:hi]
+    if tanh and not backward:
+        for i in range(x.shape[0]):
+            out[i] = x[i] * _tanh_gate_f64(x[i])[0]
+    elif tanh:
+        for i in range(x.shape[0]):
+            s, q = _tanh_gate_f64(x[i])
+            out[i] = grad[i] * _tanh_slope(x[i], s, q)
+    elif not backward:
+        for i in range(x.shape[0]):
+            out[i] = 0.5 * x[i] * math.erfc(-x[i] * INV_SQRT_2)
     else:
-        for i in range(lo, hi):
+        for i in range(x.shape[0]):
             v = x[i]
             cdf = 0.5 * math.erfc(-v * INV_SQRT_2)
-            dx[i] = grad[i] * (cdf + v * INV_SQRT_2PI * math.exp(-0.5 * v * v))
+            out[i] = grad[i] * (cdf + v * INV_SQRT_2PI * math.exp(-0.5 * v * v))
 
 
 def erfc_numpy(z: np.ndarray) -> np.ndarray:
@@ -264,7 +269,8 @@ def gelu_forward_numba(x: np.ndarray, approximate: str = "none") -> np.ndarray:
     dtype = _check("gelu_forward", x, approximate)
     flat = contiguous(x, dtype).reshape(-1)
     y = np.empty_like(flat)
-    parallel_for(_gelu_kernel, flat.shape[0], 1, flat, y, approximate == "tanh", dtype == np.float32)
+    kernel = _gelu_f32_kernel if dtype == np.float32 else _gelu_f64_kernel
+    parallel_for(kernel, flat.shape[0], 1, flat, flat, y, approximate == "tanh", False)
     return y.reshape(np.shape(x))
 
 
@@ -314,10 +320,8 @@ def gelu_backward_numba(grad: np.ndarray, x: np.ndarray, approximate: str = "non
     flat = contiguous(x, dtype).reshape(-1)
     dx = np.empty_like(flat)
     g = contiguous(grad, dtype).reshape(-1)
-    parallel_for(
-        _gelu_backward_kernel, flat.shape[0], 1, g, flat, dx, approximate == "tanh",
-        dtype == np.float32,
-    )
+    kernel = _gelu_f32_kernel if dtype == np.float32 else _gelu_f64_kernel
+    parallel_for(kernel, flat.shape[0], 1, flat, g, dx, approximate == "tanh", True)
     return dx.reshape(np.shape(x))
 
 

@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from . import _mode
-from ._arrays import contiguous, float_dtype, optional
+from ._arrays import contiguous, float_dtype
 from ._jit import lazy_njit
 from ._parallel import parallel_for
 
@@ -48,46 +48,37 @@ def _layer_norm_forward_kernel(lo, hi, x, weight, bias, eps, y, mean, rstd):
         m, r = mean[i], rstd[i]  # read back in the array's dtype
         out = y[i]
         for j in range(d):
-            out[j] = (row[j] - m) * r
-        if weight.shape[0] > 0:
-            for j in range(d):
-                out[j] *= weight[j]
-        if bias.shape[0] > 0:
-            for j in range(d):
-                out[j] += bias[j]
+            out[j] = (row[j] - m) * r * weight[j] + bias[j]
 
 
 @lazy_njit(fastmath=REDUCE_MATH)
-def _layer_norm_backward_kernel(lo, hi, grad, x, mean, rstd, weight, dx, dweight, dbias):
-    # Row chunks lo..hi-1; chunk c adds its parameter gradients into dweight[c], dbias[c].
+def _layer_norm_backward_kernel(
+    lo, hi, grad, x, mean, rstd, weight, dx, dweight, dbias, scratch, row_stats
+):
+    # Row chunks lo..hi-1; chunk c adds its parameter gradients into dweight[c], dbias[c] and
+    # uses scratch[c] (2, D) for xhat and grad * weight. row_stats (rows, 2) in x's dtype
+    # holds the two row means, read back so the dx loop runs in x's dtype.
     rows, d = x.shape
     chunk = (rows + dweight.shape[0] - 1) // dweight.shape[0]
-    affine = weight.shape[0] > 0
     for c in range(lo, hi):
-        xhat = np.empty(d, dtype=x.dtype)
-        gw = np.empty(d, dtype=x.dtype)
-        dw = dweight[c]
-        db = dbias[c]
-        for i in range(c * chunk, min(rows, (c + 1) * chunk)):
+        xhat, gw = scratch[c, 0], scratch[c, 1]
+        dw, db = dweight[c], dbias[c]
+        stop = (c + 1) * chunk if (c + 1) * chunk < rows else rows
+        for i in range(c * chunk, stop):
             row, g = x[i], grad[i]
             m, r = mean[i], rstd[i]
-            for j in range(d):
-                xhat[j] = (row[j] - m) * r
-            if affine:
-                for j in range(d):
-                    gw[j] = g[j] * weight[j]
-                    dw[j] += g[j] * xhat[j]
-                    db[j] += g[j]
-            else:
-                for j in range(d):
-                    gw[j] = g[j]
             sum_g = 0.0
             sum_gx = 0.0
             for j in range(d):
+                xhat[j] = (row[j] - m) * r
+                gw[j] = g[j] * weight[j]
+                dw[j] += g[j] * xhat[j]
+                db[j] += g[j]
                 sum_g += gw[j]
                 sum_gx += gw[j] * xhat[j]
-            mean_g = sum_g / d
-            mean_gx = sum_gx / d
+            row_stats[i, 0] = sum_g / d
+            row_stats[i, 1] = sum_gx / d
+            mean_g, mean_gx = row_stats[i, 0], row_stats[i, 1]
             out = dx[i]
             for j in range(d):
                 out[j] = r * (gw[j] - mean_g - xhat[j] * mean_gx)
@@ -129,7 +120,8 @@ def layer_norm_forward_numba(
     y = np.empty_like(x)
     mean = np.empty(x.shape[0], dtype)
     rstd = np.empty(x.shape[0], dtype)
-    w, b = optional(weight, dtype), optional(bias, dtype)
+    w = np.ones(x.shape[1], dtype) if weight is None else contiguous(weight, dtype)
+    b = np.zeros(x.shape[1], dtype) if bias is None else contiguous(bias, dtype)
     parallel_for(_layer_norm_forward_kernel, x.shape[0], x.shape[1], x, w, b, float(eps), y, mean,
                  rstd)
     return y, mean, rstd
@@ -189,13 +181,13 @@ def layer_norm_backward_numba(
     rows, d = x.shape
     dx = np.empty_like(x)
     n_chunks = max(1, min(N_CHUNKS, rows))
-    width = d if weight is not None else 0
-    dweight = np.zeros((n_chunks, width), np.float64)
-    dbias = np.zeros((n_chunks, width), np.float64)
+    dweight = np.zeros((n_chunks, d), np.float64)
+    dbias = np.zeros((n_chunks, d), np.float64)
+    w = np.ones(d, dtype) if weight is None else contiguous(weight, dtype)
     parallel_for(
         _layer_norm_backward_kernel, n_chunks, -(-rows // n_chunks) * d,
-        contiguous(grad2d, dtype), x, contiguous(mean, dtype), contiguous(rstd, dtype),
-        optional(weight, dtype), dx, dweight, dbias,
+        contiguous(grad2d, dtype), x, contiguous(mean, dtype), contiguous(rstd, dtype), w, dx,
+        dweight, dbias, np.empty((n_chunks, 2, d), dtype), np.empty((rows, 2), dtype),
     )
     if weight is None:
         return dx, None, None

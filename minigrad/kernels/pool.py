@@ -4,6 +4,9 @@ Max pooling pads with -inf and returns, beside the output, the argmax of each wi
 index into its input plane (`h * W + w`, PyTorch's `return_indices` convention); ties go to the
 first element in row-major window order and NaN wins over numbers. Average pooling counts the
 padding zeros (`count_include_pad=True`, PyTorch's default), so every window divides by kh*kw.
+
+Average pooling has no numba kernel: a sum of kh*kw strided NumPy slices was as fast or
+faster than the loop kernel we measured (see docs/kernels.md), so both modes run NumPy.
 """
 
 from __future__ import annotations
@@ -17,76 +20,43 @@ from ._arrays import contiguous, float_dtype, pair
 from ._jit import lazy_njit
 from ._parallel import parallel_for
 from .conv import IntPair, _window, conv_output_size
+from .scatter import scatter_add_flat_into
 
 
 @lazy_njit()
 def _max_pool_forward_kernel(lo, hi, x, kh, kw, sh, sw, ph, pw, out, argmax):
+    # out and argmax are (N * C, OH, OW): plane = n * channels + c
     channels, height, width = x.shape[1], x.shape[2], x.shape[3]
-    oh, ow = out.shape[2], out.shape[3]
-    for plane in range(lo, hi):  # plane = n * channels + c
-        n, c = plane // channels, plane % channels
-        image, res, arg = x[n, c], out[n, c], argmax[n, c]
+    oh, ow = out.shape[1], out.shape[2]
+    for plane in range(lo, hi):
+        image, res, arg = x[plane // channels, plane % channels], out[plane], argmax[plane]
         for oy in range(oh):
             y0 = oy * sh - ph
-            for ox in range(ow):
+            best, at = res[oy], arg[oy]
+            top = y0 if y0 > 0 else 0
+            for ox in range(ow):  # start from -inf at the window's first real element
                 x0 = ox * sw - pw
-                best = -np.inf
-                best_at = -1
-                for i in range(max(0, -y0), min(kh, height - y0)):
-                    for j in range(max(0, -x0), min(kw, width - x0)):
-                        v = image[y0 + i, x0 + j]
-                        if v > best or (v != v and best == best) or best_at < 0:
-                            best = v
-                            best_at = (y0 + i) * width + x0 + j
-                res[oy, ox] = best
-                arg[oy, ox] = best_at
-
-
-@lazy_njit()
-def _max_pool_backward_kernel(lo, hi, grad, argmax, dx):
-    channels = grad.shape[1]
-    for plane in range(lo, hi):
-        n, c = plane // channels, plane % channels
-        g, arg, flat = grad[n, c].reshape(-1), argmax[n, c].reshape(-1), dx[n, c].reshape(-1)
-        for k in range(g.shape[0]):
-            flat[arg[k]] += g[k]
-
-
-@lazy_njit()
-def _avg_pool_forward_kernel(lo, hi, x, kh, kw, sh, sw, ph, pw, out):
-    channels, height, width = x.shape[1], x.shape[2], x.shape[3]
-    oh, ow = out.shape[2], out.shape[3]
-    scale = 1.0 / (kh * kw)
-    for plane in range(lo, hi):
-        n, c = plane // channels, plane % channels
-        image, res = x[n, c], out[n, c]
-        for oy in range(oh):
-            y0 = oy * sh - ph
-            for ox in range(ow):
-                x0 = ox * sw - pw
-                total = 0.0
-                for i in range(max(0, -y0), min(kh, height - y0)):
-                    for j in range(max(0, -x0), min(kw, width - x0)):
-                        total += image[y0 + i, x0 + j]
-                res[oy, ox] = total * scale
-
-
-@lazy_njit()
-def _avg_pool_backward_kernel(lo, hi, grad, kh, kw, sh, sw, ph, pw, dx):
-    channels, height, width = dx.shape[1], dx.shape[2], dx.shape[3]
-    oh, ow = grad.shape[2], grad.shape[3]
-    scale = 1.0 / (kh * kw)
-    for plane in range(lo, hi):
-        n, c = plane // channels, plane % channels
-        g, image = grad[n, c], dx[n, c]
-        for oy in range(oh):
-            y0 = oy * sh - ph
-            for ox in range(ow):
-                x0 = ox * sw - pw
-                share = g[oy, ox] * scale
-                for i in range(max(0, -y0), min(kh, height - y0)):
-                    for j in range(max(0, -x0), min(kw, width - x0)):
-                        image[y0 + i, x0 + j] += share
+                best[ox] = -np.inf
+                at[ox] = top * width + (x0 if x0 > 0 else 0)
+            # Visit each window's elements in row-major order, all windows of the output row
+            # at once (ox innermost), keeping the first maximum; a NaN beats any number.
+            for i in range(kh):
+                y = y0 + i
+                if y < 0 or y >= height:
+                    continue
+                row = image[y]
+                for j in range(kw):
+                    # outputs whose column ox * sw - pw + j falls inside the image
+                    ox_lo = 0 if pw - j <= 0 else (pw - j + sw - 1) // sw
+                    ox_hi = (width - 1 + pw - j) // sw + 1
+                    ox_hi = ow if ox_hi > ow else ox_hi
+                    for ox in range(ox_lo, ox_hi):
+                        xx = ox * sw - pw + j
+                        v, b = row[xx], best[ox]
+                        take = (v > b) | ((v != v) & (b == b))
+                        # unconditional stores of selected values: no unpredictable branch
+                        best[ox] = v if take else b
+                        at[ox] = y * width + xx if take else at[ox]
 
 
 def _geometry(fn, x_shape, kernel_size, stride, padding):
@@ -143,9 +113,10 @@ def max_pool2d_forward_numba(
     x = contiguous(x, float_dtype("max_pool2d_forward", x))
     out = np.empty(x.shape[:2] + size, dtype=x.dtype)
     argmax = np.empty(out.shape, dtype=np.int64)
+    planes = x.shape[0] * x.shape[1]
     parallel_for(
-        _max_pool_forward_kernel, x.shape[0] * x.shape[1], k[0] * k[1] * size[0] * size[1], x,
-        k[0], k[1], s[0], s[1], p[0], p[1], out, argmax,
+        _max_pool_forward_kernel, planes, k[0] * k[1] * size[0] * size[1], x, k[0], k[1], s[0],
+        s[1], p[0], p[1], out.reshape(planes, *size), argmax.reshape(planes, *size),
     )
     return out, argmax
 
@@ -191,15 +162,18 @@ def max_pool2d_backward_numpy(
 def max_pool2d_backward_numba(
     grad_out: np.ndarray, argmax: np.ndarray, x_shape: Sequence[int]
 ) -> np.ndarray:
-    """numba version of `max_pool2d_backward` (planes on threads)."""
+    """numba version of `max_pool2d_backward`: the scatter-add kernel on flat indices."""
     x_shape, dtype = _check_backward("max_pool2d_backward", grad_out, argmax, x_shape)
+    n, c, h, w = x_shape
     arg = contiguous(argmax, np.dtype(np.int64))
-    if arg.size and (arg.min() < 0 or arg.max() >= x_shape[2] * x_shape[3]):
+    if arg.size and (arg.min() < 0 or arg.max() >= h * w):
         raise IndexError(f"max_pool2d_backward: argmax has indices outside the {x_shape} planes")
-    dx = np.zeros(x_shape, dtype=dtype)
-    g = contiguous(grad_out, dtype)
-    planes = x_shape[0] * x_shape[1]
-    parallel_for(_max_pool_backward_kernel, planes, g.size // max(planes, 1), g, arg, dx)
+    # One flat scatter-add: plane p's indices are offset by p * h * w.
+    per_plane = grad_out.shape[2] * grad_out.shape[3]
+    flat_index = arg.reshape(n * c, per_plane) + (np.arange(n * c) * (h * w))[:, None]
+    dx = np.zeros(n * c * h * w, dtype=dtype)
+    scatter_add_flat_into(dx, flat_index.reshape(-1), contiguous(grad_out, dtype).reshape(-1))
+    dx = dx.reshape(x_shape)
     return dx
 
 
@@ -233,20 +207,6 @@ def avg_pool2d_forward_numpy(
     return out
 
 
-def avg_pool2d_forward_numba(
-    x: np.ndarray, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0
-) -> np.ndarray:
-    """numba version of `avg_pool2d_forward` (planes on threads)."""
-    k, s, p, size = _geometry("avg_pool2d_forward", x.shape, kernel_size, stride, padding)
-    x = contiguous(x, float_dtype("avg_pool2d_forward", x))
-    out = np.empty(x.shape[:2] + size, dtype=x.dtype)
-    parallel_for(
-        _avg_pool_forward_kernel, x.shape[0] * x.shape[1], k[0] * k[1] * size[0] * size[1], x,
-        k[0], k[1], s[0], s[1], p[0], p[1], out,
-    )
-    return out
-
-
 def avg_pool2d_forward(
     x: np.ndarray, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0
 ) -> np.ndarray:
@@ -257,8 +217,7 @@ def avg_pool2d_forward(
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
     """
-    impl = avg_pool2d_forward_numpy if _mode.using_reference() else avg_pool2d_forward_numba
-    return impl(x, kernel_size, stride, padding)
+    return avg_pool2d_forward_numpy(x, kernel_size, stride, padding)
 
 
 def avg_pool2d_backward_numpy(
@@ -279,24 +238,6 @@ def avg_pool2d_backward_numpy(
     return np.ascontiguousarray(dxp[:, :, p[0] : p[0] + h, p[1] : p[1] + w])
 
 
-def avg_pool2d_backward_numba(
-    grad_out: np.ndarray, x_shape: Sequence[int], kernel_size: IntPair,
-    stride: IntPair | None = None, padding: IntPair = 0,
-) -> np.ndarray:
-    """numba version of `avg_pool2d_backward` (planes on threads)."""
-    x_shape, dtype = _check_backward("avg_pool2d_backward", grad_out, None, x_shape)
-    k, s, p, size = _geometry("avg_pool2d_backward", x_shape, kernel_size, stride, padding)
-    if grad_out.shape[2:] != size:
-        raise ValueError(f"avg_pool2d_backward: grad_out {grad_out.shape} should end in {size}")
-    n, c = x_shape[:2]
-    dx = np.zeros(x_shape, dtype=dtype)
-    parallel_for(
-        _avg_pool_backward_kernel, n * c, k[0] * k[1] * size[0] * size[1],
-        contiguous(grad_out, dtype), k[0], k[1], s[0], s[1], p[0], p[1], dx,
-    )
-    return dx
-
-
 def avg_pool2d_backward(
     grad_out: np.ndarray, x_shape: Sequence[int], kernel_size: IntPair,
     stride: IntPair | None = None, padding: IntPair = 0,
@@ -307,5 +248,4 @@ def avg_pool2d_backward(
     array([[0.25, 0.25],
            [0.25, 0.25]])
     """
-    impl = avg_pool2d_backward_numpy if _mode.using_reference() else avg_pool2d_backward_numba
-    return impl(grad_out, x_shape, kernel_size, stride, padding)
+    return avg_pool2d_backward_numpy(grad_out, x_shape, kernel_size, stride, padding)

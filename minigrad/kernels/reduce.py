@@ -2,9 +2,11 @@
 
 A gradient flowing into an input that was broadcast must be summed back to the input's shape:
 leading dimensions are summed away, and dimensions where the input had size 1 are summed with
-keepdims. The numba kernel handles the common layouts of C-contiguous float gradients (summed
-dimensions before and after one block of kept ones, as for a bias); everything else goes to
-NumPy. The kernel accumulates in float64, so it is also more accurate than float32 `np.sum`.
+keepdims. The numba kernel handles the common layout of a bias gradient: a C-contiguous float
+gradient summed over its leading dimensions only, as (rows, D) -> (D,). Everything else goes to
+NumPy (for summed trailing dimensions too, as for a conv bias, NumPy measured as fast). The
+kernel adds chunks of rows in the gradient's dtype and the chunk sums in float64: about as
+fast as `np.sum(axis=0)`, which adds the rows one after another, and more accurate.
 """
 
 from __future__ import annotations
@@ -21,23 +23,22 @@ from .layer_norm import N_CHUNKS, REDUCE_MATH
 
 
 @lazy_njit(fastmath=REDUCE_MATH)
-def _sum_outer_inner_kernel(lo, hi, x, partial):
-    # x: (outer, kept, inner) -> partial[c, k] = sum over chunk c of outer and all of inner.
-    outer, kept, inner = x.shape
-    chunk = (outer + partial.shape[0] - 1) // partial.shape[0]
+def _sum_rows_kernel(lo, hi, x, partial, chunk_sum):
+    # x (rows, D): for row chunks c in lo..hi-1, chunk_sum[c] = the chunk's rows added in x's
+    # dtype (full vector width), then partial[c] (float64) = chunk_sum[c].
+    rows, d = x.shape
+    chunk = (rows + partial.shape[0] - 1) // partial.shape[0]
     for c in range(lo, hi):
-        acc = partial[c]
-        for a in range(c * chunk, min(outer, (c + 1) * chunk)):
-            block = x[a]
-            if inner == 1:
-                for k in range(kept):
-                    acc[k] += block[k, 0]
-            else:
-                for k in range(kept):
-                    total = 0.0
-                    for b in range(inner):
-                        total += block[k, b]
-                    acc[k] += total
+        acc, lanes = partial[c], chunk_sum[c]
+        for k in range(d):
+            lanes[k] = 0.0
+        stop = (c + 1) * chunk if (c + 1) * chunk < rows else rows
+        for a in range(c * chunk, stop):
+            row = x[a]
+            for k in range(d):
+                lanes[k] += row[k]
+        for k in range(d):
+            acc[k] = lanes[k]
 
 
 def _check(grad: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -67,38 +68,29 @@ def sum_to_shape_numpy(grad: np.ndarray, shape: Sequence[int]) -> np.ndarray:
     return np.sum(grad, axis=axes, dtype=grad.dtype).reshape(shape)
 
 
-def _outer_kept_inner(grad: np.ndarray, axes: tuple[int, ...]) -> tuple[int, int, int] | None:
-    """(outer, kept, inner) sizes when the summed axes are a prefix plus a suffix, else None."""
+def _leading_axes_only(grad: np.ndarray, axes: tuple[int, ...]) -> bool:
+    """True when the summed axes (ignoring size-1 ones) are exactly the leading ones."""
     summed = [i in axes or grad.shape[i] == 1 for i in range(grad.ndim)]
-    first_kept = summed.index(False) if False in summed else grad.ndim
-    last_kept = grad.ndim - summed[::-1].index(False) if False in summed else grad.ndim
-    if not all(summed[:first_kept]) or not all(summed[last_kept:]):
-        return None
-    if not all(not s for s in summed[first_kept:last_kept]):
-        return None
-    outer = int(np.prod(grad.shape[:first_kept]))
-    kept = int(np.prod(grad.shape[first_kept:last_kept]))
-    inner = int(np.prod(grad.shape[last_kept:]))
-    return outer, kept, inner
+    lead = summed.index(False) if False in summed else grad.ndim
+    return bool(axes) and not any(summed[lead:])
 
 
 def sum_to_shape_numba(grad: np.ndarray, shape: Sequence[int]) -> np.ndarray:
-    """numba version of `sum_to_shape`; layouts the kernel does not cover use NumPy."""
+    """numba version of `sum_to_shape` for sums over leading axes; other layouts use NumPy."""
     grad = np.asarray(grad)
     shape = tuple(int(s) for s in shape)
     aligned = _check(grad, shape)
     axes = _summed_axes(grad, aligned)
-    layout = _outer_kept_inner(grad, axes) if axes else None
     # Strided or read-only gradients (broadcast views) would need a copy first: NumPy is
     # faster on those.
     fits = grad.flags.c_contiguous and grad.flags.writeable and grad.size > 0
-    if layout is None or grad.dtype not in FLOATS or not fits:
+    if not (fits and grad.dtype in FLOATS and _leading_axes_only(grad, axes)):
         return sum_to_shape_numpy(grad, shape)
-    outer, kept, inner = layout
-    x = grad.reshape(outer, kept, inner)
-    n_chunks = max(1, min(N_CHUNKS, outer))
-    partial = np.zeros((n_chunks, kept), np.float64)
-    parallel_for(_sum_outer_inner_kernel, n_chunks, grad.size // n_chunks, x, partial)
+    x = grad.reshape(-1, int(np.prod(shape)))
+    n_chunks = max(1, min(N_CHUNKS, x.shape[0]))
+    partial = np.empty((n_chunks, x.shape[1]), np.float64)
+    chunk_sum = np.empty((n_chunks, x.shape[1]), grad.dtype)
+    parallel_for(_sum_rows_kernel, n_chunks, grad.size // n_chunks, x, partial, chunk_sum)
     return partial.sum(axis=0).astype(grad.dtype).reshape(shape)
 
 

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from . import _mode
-from ._arrays import contiguous, float_dtype, optional
+from ._arrays import contiguous, float_dtype
 from ._jit import lazy_njit
 from ._parallel import parallel_for
 from .layer_norm import N_CHUNKS, REDUCE_MATH
@@ -29,41 +29,32 @@ def _rms_norm_forward_kernel(lo, hi, x, weight, eps, y, rstd):
         for j in range(d):
             squares += row[j] * row[j]
         rstd[i] = 1.0 / math.sqrt(squares / d + eps)
-        r = rstd[i]
+        r = rstd[i]  # read back in the array's dtype
         out = y[i]
-        if weight.shape[0] > 0:
-            for j in range(d):
-                out[j] = row[j] * r * weight[j]
-        else:
-            for j in range(d):
-                out[j] = row[j] * r
+        for j in range(d):
+            out[j] = row[j] * r * weight[j]
 
 
 @lazy_njit(fastmath=REDUCE_MATH)
-def _rms_norm_backward_kernel(lo, hi, grad, x, rstd, weight, dx, dweight):
-    # Row chunks lo..hi-1; chunk c adds its weight gradient into dweight[c].
+def _rms_norm_backward_kernel(lo, hi, grad, x, rstd, weight, dx, dweight, scratch, row_stat):
+    # Row chunks lo..hi-1; chunk c adds its weight gradient into dweight[c] and uses
+    # scratch[c] (2, D) for xhat and grad * weight. row_stat (rows,) in x's dtype holds the
+    # row mean of g * xhat, read back so the dx loop runs in x's dtype.
     rows, d = x.shape
     chunk = (rows + dweight.shape[0] - 1) // dweight.shape[0]
-    affine = weight.shape[0] > 0
     for c in range(lo, hi):
-        xhat = np.empty(d, dtype=x.dtype)
-        gw = np.empty(d, dtype=x.dtype)
-        dw = dweight[c]
-        for i in range(c * chunk, min(rows, (c + 1) * chunk)):
+        xhat, gw, dw = scratch[c, 0], scratch[c, 1], dweight[c]
+        stop = (c + 1) * chunk if (c + 1) * chunk < rows else rows
+        for i in range(c * chunk, stop):
             row, g, r = x[i], grad[i], rstd[i]
-            for j in range(d):
-                xhat[j] = row[j] * r
-            if affine:
-                for j in range(d):
-                    gw[j] = g[j] * weight[j]
-                    dw[j] += g[j] * xhat[j]
-            else:
-                for j in range(d):
-                    gw[j] = g[j]
             sum_gx = 0.0
             for j in range(d):
+                xhat[j] = row[j] * r
+                gw[j] = g[j] * weight[j]
+                dw[j] += g[j] * xhat[j]
                 sum_gx += gw[j] * xhat[j]
-            mean_gx = sum_gx / d
+            row_stat[i] = sum_gx / d
+            mean_gx = row_stat[i]
             out = dx[i]
             for j in range(d):
                 out[j] = r * (gw[j] - xhat[j] * mean_gx)
@@ -99,10 +90,8 @@ def rms_norm_forward_numba(
     x = contiguous(x2d, dtype)
     y = np.empty_like(x)
     rstd = np.empty(x.shape[0], dtype)
-    parallel_for(
-        _rms_norm_forward_kernel, x.shape[0], x.shape[1], x, optional(weight, dtype), float(eps),
-        y, rstd,
-    )
+    w = np.ones(x.shape[1], dtype) if weight is None else contiguous(weight, dtype)
+    parallel_for(_rms_norm_forward_kernel, x.shape[0], x.shape[1], x, w, float(eps), y, rstd)
     return y, rstd
 
 
@@ -153,11 +142,12 @@ def rms_norm_backward_numba(
     rows, d = x.shape
     dx = np.empty_like(x)
     n_chunks = max(1, min(N_CHUNKS, rows))
-    dweight = np.zeros((n_chunks, d if weight is not None else 0), np.float64)
+    dweight = np.zeros((n_chunks, d), np.float64)
+    w = np.ones(d, dtype) if weight is None else contiguous(weight, dtype)
     parallel_for(
         _rms_norm_backward_kernel, n_chunks, -(-rows // n_chunks) * d,
-        contiguous(grad2d, dtype), x, contiguous(rstd, dtype), optional(weight, dtype), dx,
-        dweight,
+        contiguous(grad2d, dtype), x, contiguous(rstd, dtype), w, dx, dweight,
+        np.empty((n_chunks, 2, d), dtype), np.empty(rows, dtype),
     )
     return dx, (dweight.sum(axis=0).astype(dtype) if weight is not None else None)
 

@@ -30,12 +30,6 @@ def _scatter_add_rows_kernel(out, index, src):
             target[j] += row[j]
 
 
-@lazy_njit()
-def _scatter_add_flat_kernel(out, index, src):
-    for i in range(index.shape[0]):
-        out[index[i]] += src[i]
-
-
 def _prepare_rows(out, index, src):
     fn = "scatter_add_rows"
     check_writable(fn, "out", out)
@@ -116,8 +110,14 @@ def scatter_add_flat_numba(out: np.ndarray, flat_index: np.ndarray, src: np.ndar
     """numba version of `scatter_add_flat`."""
     idx, src = _prepare_flat(out, flat_index, src)
     work = contiguous(out, out.dtype)
-    _scatter_add_flat_kernel(work, idx, contiguous(src, out.dtype))
+    scatter_add_flat_into(work, idx, contiguous(src, out.dtype))
     write_back(out, work)
+
+
+def scatter_add_flat_into(out: np.ndarray, index: np.ndarray, src: np.ndarray) -> None:
+    """Unchecked: the rows kernel on (N, 1) views; contiguous 1-D out and src of one float
+    dtype, int64 indices already in range."""
+    _scatter_add_rows_kernel(out.reshape(-1, 1), index, src.reshape(-1, 1))
 
 
 def scatter_add_flat(out: np.ndarray, flat_index: np.ndarray, src: np.ndarray) -> None:

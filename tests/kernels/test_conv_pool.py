@@ -143,7 +143,7 @@ POOL_GEOMETRIES = [(2, None, 0), (3, 1, 1), ((3, 2), (2, 1), (1, 0))]
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("geometry", POOL_GEOMETRIES)
-def test_pooling_matches_twin(dtype, geometry, rng):
+def test_max_pooling_matches_twin(dtype, geometry, rng):
     k, s, p = geometry
     base = rng.standard_normal((2, 3, 7, 8)).astype(dtype)
     x = np.repeat(base, 2, axis=2)[:, :, ::2]  # non-contiguous
@@ -155,14 +155,6 @@ def test_pooling_matches_twin(dtype, geometry, rng):
     np.testing.assert_allclose(
         pool.max_pool2d_backward_numba(g, arg_a, x.shape),
         pool.max_pool2d_backward_numpy(g, arg_b, x.shape), **tol(dtype),
-    )
-    np.testing.assert_allclose(
-        pool.avg_pool2d_forward_numba(x, k, s, p), pool.avg_pool2d_forward_numpy(x, k, s, p),
-        **tol(dtype, 10),
-    )
-    np.testing.assert_allclose(
-        pool.avg_pool2d_backward_numba(g, x.shape, k, s, p),
-        pool.avg_pool2d_backward_numpy(g, x.shape, k, s, p), **tol(dtype, 10),
     )
 
 

@@ -95,7 +95,7 @@ UNCACHED_SCRIPT = """
     from minigrad.kernels import scatter
     out = np.zeros(3)
     K.scatter_add_flat(out, np.array([0, 2, 2]), np.array([1.0, 2.0, 3.0]))
-    print(out.tolist(), scatter._scatter_add_flat_kernel.cached)
+    print(out.tolist(), scatter._scatter_add_rows_kernel.cached)
 """
 
 
@@ -136,7 +136,10 @@ def test_read_only_source_tree_falls_back_to_uncached(tmp_path):
         "HOME": str(blocker / "home"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    code = f"import sys; sys.path.insert(0, {str(pkg)!r}); import mod; print(mod.add(2, 3), mod.add.cached)"
+    code = (
+        f"import sys; sys.path.insert(0, {str(pkg)!r}); import mod; "
+        "print(mod.add(2, 3), mod.add.cached)"
+    )
     out = run_python(code, env)
     assert out.split() == ["5", "False"]
 
@@ -156,15 +159,34 @@ def test_failure_while_saving_cache_retries_uncached(monkeypatch):
     assert kernel.cached is False
 
 
-def test_thread_count_does_not_change_results(rng):
-    x = rng.standard_normal((300, 257))
-    w = rng.standard_normal(257)
+def _threaded_results(rng):
+    """Results of every threaded kernel on inputs big enough to be split across threads."""
+    x = rng.standard_normal((512, 300)).astype(np.float32)
+    w = rng.standard_normal(300).astype(np.float32)
+    t = rng.integers(0, 300, 512)
+    img = rng.standard_normal((8, 4, 32, 32)).astype(np.float32)
+    p, m, v = x.copy(), np.zeros_like(x), np.zeros_like(x)
+    K.adam_update(p, x, m, v, None, step=1, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8)
+    out = [p, m, v]
+    _, mean, rstd = K.layer_norm_forward(x, w, w, 1e-5)
+    out += [*K.layer_norm_forward(x, w, w, 1e-5), *K.layer_norm_backward(x, x, mean, rstd, w)]
+    _, rms = K.rms_norm_forward(x, w, 1e-6)
+    out += [*K.rms_norm_backward(x, x, rms, w), K.sum_to_shape(x, (300,))]
+    out += [K.softmax(x), K.log_softmax(x), K.softmax_backward(x, x), K.log_softmax_backward(x, x)]
+    out += [*K.softmax_cross_entropy_forward(x, t), K.softmax_cross_entropy_backward(1.0, x, t)]
+    out += [K.gelu_forward(x), K.gelu_backward(x, x, "tanh")]
+    cols = K.im2col(img, 3, 3, 1, 1)
+    out += [cols, K.col2im(cols, img.shape, 3, 3, 1, 1), *K.max_pool2d_forward(img, 2)]
+    return out
+
+
+def test_thread_count_does_not_change_results():
     previous = _parallel.get_num_threads()
     try:
         _parallel.set_num_threads(1)
-        one = K.layer_norm_backward(x, x, *K.layer_norm_forward(x, w, w, 1e-5)[1:], w)
+        one = _threaded_results(np.random.default_rng(0))
         _parallel.set_num_threads(3)
-        three = K.layer_norm_backward(x, x, *K.layer_norm_forward(x, w, w, 1e-5)[1:], w)
+        three = _threaded_results(np.random.default_rng(0))
     finally:
         _parallel.set_num_threads(previous)
     for a, b in zip(one, three):
@@ -184,6 +206,42 @@ def test_parallel_for_covers_every_item_once():
     finally:
         _parallel.set_num_threads(previous)
     assert (seen == 1).all()
+
+
+def test_warmup_compiles_every_kernel_at_most_twice(rng):
+    seconds = K.warmup()
+    assert isinstance(seconds, float) and seconds >= 0
+    # Odd layouts and dtypes must not add signatures: the dispatchers normalise them.
+    x = rng.standard_normal((6, 5)).astype(np.float32)
+    K.softmax(x.T)
+    K.layer_norm_forward(np.broadcast_to(x[0], (3, 5)), None, None, 1e-5)
+    K.scatter_add_rows(np.zeros((4, 5)), np.array([1, 2], np.int32), x[:2])
+    K.gelu_forward(x[:, ::2].astype(np.float64))
+    from minigrad.kernels import (
+        adam,
+        conv,
+        cross_entropy,
+        gelu,
+        layer_norm,
+        pool,
+        reduce,
+        rms_norm,
+        scatter,
+        softmax_ops,
+    )
+
+    kernels = [
+        obj
+        for module in (adam, conv, cross_entropy, gelu, layer_norm, pool, reduce, rms_norm,
+                       scatter, softmax_ops)
+        for name, obj in vars(module).items()
+        if isinstance(obj, LazyKernel) and name.endswith("_kernel")
+    ]
+    assert len(kernels) >= 15
+    for kernel in kernels:
+        assert is_compiled(kernel), kernel
+        per_dtype = "_f32_" in kernel.__name__ or "_f64_" in kernel.__name__
+        assert len(kernel.dispatcher.signatures) == (1 if per_dtype else 2), kernel
 
 
 def test_set_num_threads_rejects_bad_values():
