@@ -21,6 +21,8 @@ from ._jit import lazy_njit
 from ._parallel import parallel_for
 from .layer_norm import N_CHUNKS, REDUCE_MATH
 
+SMALL = 1 << 16
+
 
 @lazy_njit(fastmath=REDUCE_MATH)
 def _sum_rows_kernel(lo, hi, x, partial, chunk_sum):
@@ -83,7 +85,9 @@ def sum_to_shape_numba(grad: np.ndarray, shape: Sequence[int]) -> np.ndarray:
     axes = _summed_axes(grad, aligned)
     # Strided or read-only gradients (broadcast views) would need a copy first: NumPy is
     # faster on those.
-    fits = grad.flags.c_contiguous and grad.flags.writeable and grad.size > 0
+    # Small gradients too: below SMALL elements the kernel's call overhead costs more
+    # than the sum itself.
+    fits = grad.flags.c_contiguous and grad.flags.writeable and grad.size >= SMALL
     if not (fits and grad.dtype in FLOATS and _leading_axes_only(grad, axes)):
         return sum_to_shape_numpy(grad, shape)
     x = grad.reshape(-1, int(np.prod(shape)))

@@ -10,6 +10,14 @@ from minigrad.kernels import reduce
 
 from .conftest import DTYPES, tol
 
+
+@pytest.fixture(autouse=True)
+def kernel_for_every_size(monkeypatch):
+    """Send even these small test gradients through the numba kernel (normally only
+    gradients of at least reduce.SMALL elements go there)."""
+    monkeypatch.setattr(reduce, "SMALL", 1)
+
+
 CASES = [
     ((6, 5), (5,)),  # bias gradient
     ((6, 5), (6, 1)),  # row sums
