@@ -62,7 +62,7 @@ def _summed_axes(grad: np.ndarray, aligned: tuple[int, ...]) -> tuple[int, ...]:
 def sum_to_shape_numpy(grad: np.ndarray, shape: Sequence[int]) -> np.ndarray:
     """NumPy twin of `sum_to_shape`: one `np.sum` over the broadcast axes."""
     grad = np.asarray(grad)
-    shape = tuple(int(s) for s in shape)
+    shape = tuple(shape)
     aligned = _check(grad, shape)
     axes = _summed_axes(grad, aligned)
     if not axes:
@@ -110,5 +110,6 @@ def sum_to_shape(grad: np.ndarray, shape: Sequence[int]) -> np.ndarray:
     >>> sum_to_shape(np.arange(3.0), ())
     array(3.)
     """
-    impl = sum_to_shape_numpy if _mode.using_reference() else sum_to_shape_numba
-    return impl(grad, shape)
+    if grad.size < SMALL or _mode.using_reference():
+        return sum_to_shape_numpy(grad, shape)
+    return sum_to_shape_numba(grad, shape)
