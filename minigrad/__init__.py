@@ -12,7 +12,7 @@ tensor([[ 8., 12.],
 from importlib import import_module as _import_module
 from typing import Any as _Any
 
-from . import _tensor_methods
+from . import _allocator, _tensor_methods
 from ._dtypes import (
     bool_,
     double,
