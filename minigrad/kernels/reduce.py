@@ -67,7 +67,7 @@ def sum_to_shape_numpy(grad: np.ndarray, shape: Sequence[int]) -> np.ndarray:
     axes = _summed_axes(grad, aligned)
     if not axes:
         return grad.reshape(shape).copy()
-    return np.sum(grad, axis=axes, dtype=grad.dtype).reshape(shape)
+    return np.asarray(np.sum(grad, axis=axes, dtype=grad.dtype)).reshape(shape)
 
 
 def _leading_axes_only(grad: np.ndarray, axes: tuple[int, ...]) -> bool:

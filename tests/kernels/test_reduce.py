@@ -99,3 +99,8 @@ def test_rejects_non_broadcastable_shape(mode):
         K.sum_to_shape(np.ones((2, 3)), (2,))
     with pytest.raises(ValueError, match="not broadcastable"):
         K.sum_to_shape(np.ones(3), (1, 3))
+
+
+def test_full_reduction_returns_an_array_not_a_scalar(mode):
+    out = K.sum_to_shape(np.arange(3.0), ())
+    assert isinstance(out, np.ndarray) and out.shape == () and out == 3.0
