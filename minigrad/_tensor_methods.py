@@ -32,6 +32,18 @@ def _fast(function: Any, general: Any) -> Any:
     return method
 
 
+def _fast_reflected(function: Any, general: Any) -> Any:
+    """``number op tensor`` (``2 * x``, ``1 - x``) with the same fast path as ``_fast``."""
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        if (type(other) is float or type(other) is int) and self.data.dtype.kind == "f":
+            return function.apply(other, self)
+        return general(other, self)
+
+    method.__name__ = "r" + general.__name__
+    return method
+
+
 def _reflected(fn: Any) -> Any:
     def method(self: Tensor, other: Any) -> Tensor:
         return fn(other, self)
@@ -48,13 +60,13 @@ def _size_args(fn: Any) -> Any:
 
 METHODS = {
     "__add__": _fast(arithmetic.Add, arithmetic.add),
-    "__radd__": _reflected(arithmetic.add),
+    "__radd__": _fast_reflected(arithmetic.Add, arithmetic.add),
     "__sub__": _fast(arithmetic.Sub, arithmetic.sub),
-    "__rsub__": _reflected(arithmetic.sub),
+    "__rsub__": _fast_reflected(arithmetic.Sub, arithmetic.sub),
     "__mul__": _fast(arithmetic.Mul, arithmetic.mul),
-    "__rmul__": _reflected(arithmetic.mul),
+    "__rmul__": _fast_reflected(arithmetic.Mul, arithmetic.mul),
     "__truediv__": _fast(arithmetic.Div, arithmetic.div),
-    "__rtruediv__": _reflected(arithmetic.div),
+    "__rtruediv__": _fast_reflected(arithmetic.Div, arithmetic.div),
     "__pow__": _fast(arithmetic.Pow, arithmetic.pow),
     "__rpow__": _reflected(arithmetic.pow),
     "__matmul__": arithmetic.matmul,

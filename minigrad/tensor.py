@@ -287,14 +287,21 @@ class Tensor:
             )
 
     def _inplace(self, op: str, values: np.ndarray) -> Tensor:
+        return self._inplace_ufunc(op, np.copyto, values)
+
+    def _inplace_ufunc(self, op: str, ufunc: Any, other: Any) -> Tensor:
+        """``self.data = ufunc(self.data, other)`` written into the same memory."""
         self._check_inplace(op)
+        other = _as_data(other)
         try:
-            np.copyto(self.data, values, casting="same_kind")
+            if ufunc is np.copyto:
+                np.copyto(self.data, other, casting="same_kind")
+            else:
+                ufunc(self.data, other, out=self.data, casting="same_kind")
         except (TypeError, ValueError) as exc:
             raise RuntimeError(
-                f"{op}: can't write a result of shape {np.shape(values)} and dtype "
-                f"{np.asarray(values).dtype} into a tensor of shape {self.shape} and "
-                f"dtype {self.dtype}"
+                f"{op}: can't write a result with {np.shape(other)} {np.asarray(other).dtype} "
+                f"into a tensor of shape {self.shape} and dtype {self.dtype}"
             ) from exc
         self._version += 1
         return self
@@ -302,18 +309,18 @@ class Tensor:
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
         """In-place ``self += alpha * other``."""
         other = _as_data(other)
-        return self._inplace("add_", self.data + (other if alpha == 1 else alpha * other))
+        return self._inplace_ufunc("add_", np.add, other if alpha == 1 else alpha * other)
 
     def sub_(self, other: Any, alpha: float = 1) -> Tensor:
         """In-place ``self -= alpha * other``."""
         other = _as_data(other)
-        return self._inplace("sub_", self.data - (other if alpha == 1 else alpha * other))
+        return self._inplace_ufunc("sub_", np.subtract, other if alpha == 1 else alpha * other)
 
     def mul_(self, other: Any) -> Tensor:
-        return self._inplace("mul_", self.data * _as_data(other))
+        return self._inplace_ufunc("mul_", np.multiply, other)
 
     def div_(self, other: Any) -> Tensor:
-        return self._inplace("div_", self.data / _as_data(other))
+        return self._inplace_ufunc("div_", np.true_divide, other)
 
     def zero_(self) -> Tensor:
         return self._inplace("zero_", np.zeros((), self.dtype))
