@@ -8,6 +8,7 @@ reduced dims with size 1. ``axis``/``keepdims`` are accepted as aliases.
 from __future__ import annotations
 
 import builtins
+import math
 from collections import namedtuple
 from typing import Any
 
@@ -33,7 +34,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         _setup(ctx, x, dims, keepdim)
-        return np.sum(x, axis=dims, keepdims=keepdim)
+        return np.add.reduce(x, axis=dims, keepdims=keepdim)  # np.sum without its wrapper
 
     @staticmethod
     def backward(ctx, grad):
@@ -44,8 +45,9 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         _setup(ctx, x, dims, keepdim)
-        ctx.count = x.size // builtins.max(1, int(np.prod(ctx.kept_shape)))
-        return np.mean(x, axis=dims, keepdims=keepdim)
+        ctx.count = x.size // builtins.max(1, math.prod(ctx.kept_shape))
+        total = np.add.reduce(x, axis=dims, keepdims=keepdim)
+        return np.true_divide(total, ctx.count, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
