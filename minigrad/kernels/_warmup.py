@@ -57,7 +57,9 @@ def _tiny_calls(dtype: type) -> list[tuple[str, Callable[[], object]]]:
          lambda: layer_norm.layer_norm_backward_numba(x, x, mean, rstd, w)),
         ("rms_norm_forward", lambda: rms_norm.rms_norm_forward_numba(x, w, 1e-6)),
         ("rms_norm_backward", lambda: rms_norm.rms_norm_backward_numba(x, x, rms, w)),
-        ("sum_to_shape", lambda: reduce.sum_to_shape_numba(x, (4,))),
+        # the kernel only takes gradients of at least reduce.SMALL elements
+        ("sum_to_shape", lambda: reduce.sum_to_shape_numba(
+            np.ones((reduce.SMALL // 4, 4), dtype), (4,))),
         ("im2col", lambda: conv.im2col_numba(img, 2, 2)),
         ("col2im", lambda: conv.col2im_numba(cols, img.shape, 2, 2)),
         ("max_pool2d_forward", lambda: pool.max_pool2d_forward_numba(img, 2)),
