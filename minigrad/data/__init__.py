@@ -7,6 +7,7 @@ preprocessing and synthetic data sets.
 from minigrad.data.arithmetic import ArithmeticTask
 from minigrad.data.collate import default_collate
 from minigrad.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from minigrad.data.digits import load_digits
 from minigrad.data.loader import DataLoader
 from minigrad.data.preprocessing import MinMaxScaler, NotFittedError, StandardScaler, one_hot
 from minigrad.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -21,6 +22,7 @@ from minigrad.data.synthetic import (
 from minigrad.data.text import CharTokenizer
 
 __all__ = [
+    "load_digits",
     "ArithmeticTask",
     "BatchSampler",
     "CharTokenizer",

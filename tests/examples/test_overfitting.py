@@ -1,0 +1,65 @@
+"""examples/overfitting.py: the overfitting clinic shows what its page claims (quick mode)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="module")
+def clinic(load_example, tmp_path_factory):
+    example = load_example("overfitting.py")
+    out = tmp_path_factory.mktemp("overfitting")
+    return example, example["main"](quick=True, out_dir=str(out), verbose=False)
+
+
+def test_overfit_model_validation_loss_turns_up_while_training_loss_falls(clinic):
+    _, results = clinic
+    val = np.array(results["overfit_val_curve"])
+    row = results["overfit"]
+    assert row["train_mse"] < 0.5 * results["noise_floor"]  # fits below the noise: memorising
+    assert val[-1] > 1.3 * val.min()
+    assert row["best_epoch"] < len(val) // 2
+
+
+def test_most_fixes_improve_the_final_validation_loss(clinic):
+    _, results = clinic
+    baseline = results["overfit"]["final_val_mse"]
+    fixes = {k: v for k, v in results["fixes"].items() if k != "overfit (no fix)"}
+    assert len(fixes) == 7
+    improved = [name for name, row in fixes.items() if row["final_val_mse"] < baseline]
+    assert len(improved) >= 6, improved
+    assert results["fixes"]["more data (300 points)"]["final_val_mse"] < 0.6 * baseline
+
+
+def test_early_stopping_keeps_the_best_epoch(clinic):
+    _, results = clinic
+    row = results["fixes"]["early stopping (patience 100)"]
+    assert row["final_val_mse"] == pytest.approx(row["best_val_mse"], rel=1e-6)
+    assert row["final_val_mse"] == pytest.approx(results["overfit"]["best_val_mse"], rel=1e-6)
+
+
+def test_underfitting_fixed_by_capacity_and_learning_rate(clinic):
+    _, results = clinic
+    rows = list(results["underfit"].values())
+    too_simple, capacity, too_slow, finder = rows
+    assert capacity["train_mse"] < 0.5 * too_simple["train_mse"]
+    assert finder["train_mse"] < 0.5 * too_slow["train_mse"]
+    assert 1e-4 < results["suggested_lr"] < 1e-1
+
+
+def test_lr_finder_grows_geometrically_and_stops_before_divergence(clinic):
+    _, results = clinic
+    lrs, losses = results["lr_finder"]
+    ratios = lrs[1:] / lrs[:-1]
+    assert np.allclose(ratios, ratios[0]) and ratios[0] > 1
+    assert np.all(np.isfinite(losses)) and losses.max() <= 4 * losses.min()
+    assert losses.min() < 0.6 * losses[0]
+
+
+def test_plots_are_written(clinic):
+    _, results = clinic
+    for path in results["plots"]:
+        assert os.path.getsize(path) > 10_000, path
