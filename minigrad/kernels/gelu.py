@@ -256,12 +256,13 @@ def _tanh_gate_numpy(x: np.ndarray, with_slope: bool) -> tuple[np.ndarray, np.nd
 def gelu_forward_numpy(x: np.ndarray, approximate: str = "none") -> np.ndarray:
     """NumPy twin of `gelu_forward`, working in one output buffer where it can."""
     dtype = _check("gelu_forward", x, approximate)
-    x = np.asarray(x, dtype=dtype)
+    shape = np.shape(x)
+    x = np.asarray(x, dtype=dtype).reshape(-1)  # 1-d: in-place ufuncs need arrays, not scalars
     # Overflow to inf and -inf * 0 = NaN at infinite inputs are expected, as in PyTorch.
     with np.errstate(over="ignore", invalid="ignore"):
         y = _tanh_gate_numpy(x, False)[0] if approximate == "tanh" else _normal_cdf_numpy(x)
         y *= x
-    return y
+    return y.reshape(shape)
 
 
 def gelu_forward_numba(x: np.ndarray, approximate: str = "none") -> np.ndarray:
@@ -287,9 +288,11 @@ def gelu_forward(x: np.ndarray, approximate: str = "none") -> np.ndarray:
 def gelu_backward_numpy(grad: np.ndarray, x: np.ndarray, approximate: str = "none") -> np.ndarray:
     """NumPy twin of `gelu_backward`."""
     dtype = _check("gelu_backward", x, approximate, grad)
-    x = np.asarray(x, dtype=dtype)
+    shape = np.shape(x)
+    x = np.asarray(x, dtype=dtype).reshape(-1)
+    grad = np.asarray(grad).reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _gelu_backward_numpy(grad, x, approximate)
+        return _gelu_backward_numpy(grad, x, approximate).reshape(shape)
 
 
 def _gelu_backward_numpy(grad: np.ndarray, x: np.ndarray, approximate: str) -> np.ndarray:

@@ -120,3 +120,12 @@ def test_gelu_special_values_and_shapes(mode):
         K.gelu_forward(x, "erf")
     with pytest.raises(ValueError, match="grad shape"):
         K.gelu_backward(np.ones(3), np.ones(2))
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_on_0d_arrays(mode, approximate):
+    x = np.array(0.7)
+    y = K.gelu_forward(x, approximate)
+    assert y.shape == () and np.isclose(y, K.gelu_forward(np.array([0.7]), approximate)[0])
+    dx = K.gelu_backward(np.array(1.0), x, approximate)
+    assert dx.shape == ()
