@@ -125,6 +125,8 @@ METHODS = {
     "ge": pointwise.ge,
     "logical_not": pointwise.logical_not,
     "allclose": pointwise.allclose,
+    "all": pointwise.all,
+    "any": pointwise.any,
     "equal": pointwise.equal,
     "tanh": activation.tanh,
     "sigmoid": activation.sigmoid,

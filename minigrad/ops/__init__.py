@@ -7,7 +7,9 @@ from .conversion import clone, to
 from .indexing import gather, getitem, index_select, masked_fill
 from .pointwise import (
     abs,
+    all,
     allclose,
+    any,
     ceil,
     clamp,
     clip,

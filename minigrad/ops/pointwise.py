@@ -344,6 +344,22 @@ def logical_not(input: Tensor) -> Tensor:
     return _no_grad(np.logical_not(input.data))
 
 
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """True where every element (along ``dim``) is nonzero; a bool tensor, no gradient."""
+    from ._args import normalize_dims
+
+    dims = normalize_dims(dim, input.ndim, "all") if input.ndim else None
+    return _no_grad(np.all(input.data, axis=dims, keepdims=keepdim))
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """True where some element (along ``dim``) is nonzero; a bool tensor, no gradient."""
+    from ._args import normalize_dims
+
+    dims = normalize_dims(dim, input.ndim, "any") if input.ndim else None
+    return _no_grad(np.any(input.data, axis=dims, keepdims=keepdim))
+
+
 def allclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     """True when all elements are close (a Python bool, like PyTorch)."""
     b = other.data if isinstance(other, Tensor) else other

@@ -197,3 +197,12 @@ def test_numpy_functions_on_tensors_dispatch_to_minigrad_ops():
     assert isinstance(z, mg.Tensor)
     (np.sum(y * 2) + z.sum()).backward()
     np.testing.assert_allclose(x.grad.data, [2.0, 2 * np.e + 1])
+
+
+def test_all_and_any():
+    x = mg.tensor([[1.0, 0.0], [2.0, 3.0]])
+    assert not x.all().item() and x.any().item()
+    assert (x > -1).all().item()
+    assert x.all(dim=1).tolist() == [False, True]
+    assert mg.any(x == 0, dim=0, keepdim=True).tolist() == [[False, True]]
+    assert mg.all(mg.tensor(True)).item()
