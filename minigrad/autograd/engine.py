@@ -106,7 +106,8 @@ def run_backward(
         while ready:
             node = ready.pop()
             grad = pending.pop(node)
-            owned.discard(node)
+            if owned:
+                owned.discard(node)
             if node.hooks:
                 grad = _run_hooks(node.hooks, grad)
             if node.retained is not None:
@@ -126,7 +127,8 @@ def run_backward(
             for parent, g in zip(node.parents, grads):
                 if parent is None or g is None:
                     continue
-                if isinstance(parent, Node):
+                to_node = isinstance(parent, Node)
+                if to_node:
                     shape, dtype = parent.out_shape, parent.out_dtype
                 else:
                     shape, dtype = parent.data.shape, parent.data.dtype
@@ -134,7 +136,7 @@ def run_backward(
                     g = np.asarray(g)
                 if g.shape != shape or g.dtype != dtype:
                     g = _fit(g, shape, dtype, node.name())
-                if isinstance(parent, Node):
+                if to_node:
                     if parent not in pending:
                         pending[parent] = g
                     elif parent in owned:
@@ -148,8 +150,9 @@ def run_backward(
                             total = np.asarray(total)  # 0-d sums come back as NumPy scalars
                             owned.add(parent)
                         pending[parent] = total
-                    dependencies[parent] -= 1
-                    if dependencies[parent] == 0:
+                    remaining = dependencies[parent] - 1
+                    dependencies[parent] = remaining
+                    if remaining == 0:
                         ready.append(parent)
                 else:
                     if not create_graph:
