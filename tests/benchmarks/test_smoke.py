@@ -135,11 +135,12 @@ def test_format_table_rows():
     assert lines[5] == "| gpt | (setup) | - | - | - | - | - | - | - | - | ImportError: no module |"
 
 
-@pytest.mark.parametrize("seconds, text", [
+@pytest.mark.parametrize("duration, text", [
     (1.5, "1.50 s"), (0.0123, "12.3 ms"), (2.5e-4, "250 µs"), (3e-9, "3.00 ns"), (None, "-"),
 ])
-def test_format_seconds(seconds, text):
-    assert harness.format_seconds(seconds) == text
+def test_format_seconds(duration, text):
+    """A pure formatter of given numbers: nothing is timed."""
+    assert harness.format_seconds(duration) == text
 
 
 def test_pin_threads_rejects_bad_counts():

@@ -209,8 +209,7 @@ def test_parallel_for_covers_every_item_once():
 
 
 def test_warmup_compiles_every_kernel_at_most_twice(rng):
-    seconds = K.warmup()
-    assert isinstance(seconds, float) and seconds >= 0
+    K.warmup()
     # Odd layouts and dtypes must not add signatures: the dispatchers normalise them.
     x = rng.standard_normal((6, 5)).astype(np.float32)
     K.softmax(x.T)
