@@ -114,7 +114,7 @@ def empty(*size: Size, dtype: Any = None, requires_grad: bool = False) -> Tensor
 
 def full(size: Size, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value`` (dtype inferred from it if not given)."""
-    shape = _shape((size,) if not isinstance(size, int) else (size,), "full")
+    shape = _shape((size,), "full")
     if dtype is None:
         dtype = _as_array(fill_value, None, "full").dtype
     return _finish(np.full(shape, fill_value, _dtypes.canonical(dtype)), requires_grad)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import kernels
 from .function import Node
 from .grad_mode import _state
 
@@ -24,9 +25,7 @@ LeafSink = Callable[[Any, Any], None]
 def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
     """Sum a gradient in a broadcast shape back to ``shape`` (arrays or Tensors)."""
     if isinstance(grad, np.ndarray):
-        from ..kernels import sum_to_shape as kernel_sum_to_shape
-
-        return kernel_sum_to_shape(grad, shape)
+        return kernels.sum_to_shape(grad, shape)
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1

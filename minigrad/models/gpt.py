@@ -53,15 +53,6 @@ class GPTConfig:
             raise ValueError(f"GPTConfig: dropout must be in [0, 1), got {self.dropout}")
 
 
-def on_rows(layer: nn.Module, x: Tensor) -> Tensor:
-    """``layer`` applied to the last dim of ``x`` (B, T, C) as one 2-D (B*T, C) matrix
-    product: NumPy's matmul of a 3-D array runs as a batch of small products, measurably
-    slower than one BLAS call on the same numbers."""
-    lead = x.shape[:-1]
-    out = layer(x.reshape(-1, x.shape[-1]))
-    return out.reshape(*lead, out.shape[-1])
-
-
 class CausalSelfAttention(nn.Module):
     """Multi-head self-attention in which position t sees positions 0..t only.
 
@@ -81,12 +72,12 @@ class CausalSelfAttention(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         b, t, c = x.shape
         h = self.n_head
-        qkv = self.c_attn(x.reshape(b * t, c))  # one product on (B*T, C) rows, see on_rows
+        qkv = self.c_attn(x)  # q, k, v for every head in one product
         qkv = qkv.reshape(b, t, 3, h, c // h).permute(2, 0, 3, 1, 4)
         p = self.dropout if self.training else 0.0
         y = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], dropout_p=p, is_causal=True)
-        y = y.transpose(1, 2).reshape(b * t, c)  # heads side by side again
-        return self.resid_dropout(self.c_proj(y).reshape(b, t, c))
+        y = y.transpose(1, 2).reshape(b, t, c)  # heads side by side again
+        return self.resid_dropout(self.c_proj(y))
 
 
 class FeedForward(nn.Module):
@@ -99,8 +90,8 @@ class FeedForward(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
 
     def forward(self, x: Tensor) -> Tensor:
-        hidden = F.gelu(on_rows(self.c_fc, x), approximate="tanh")
-        return self.dropout(on_rows(self.c_proj, hidden))
+        hidden = F.gelu(self.c_fc(x), approximate="tanh")
+        return self.dropout(self.c_proj(hidden))
 
 
 class Block(nn.Module):
@@ -168,7 +159,7 @@ class GPT(nn.Module):
         x = self.drop(x)
         for block in self.blocks:
             x = block(x)
-        logits = on_rows(self.lm_head, self.ln_f(x))
+        logits = self.lm_head(self.ln_f(x))
         if targets is None:
             return logits, None
         targets = _token_tensor(targets, "GPT.forward", "targets")

@@ -7,6 +7,8 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
+from ..kernels import gelu_backward, gelu_forward
+from ..kernels.gelu import erfc_numpy
 from ..tensor import Tensor
 
 _SQRT_2 = math.sqrt(2.0)
@@ -86,8 +88,6 @@ class Elu(Function):
 class Erf(Function):
     @staticmethod
     def forward(ctx, x):
-        from ..kernels.gelu import erfc_numpy
-
         ctx.save_for_backward(x)
         return 1.0 - erfc_numpy(x)
 
@@ -115,8 +115,6 @@ class _NoSave:
 class Gelu(Function):
     @staticmethod
     def forward(ctx, x, approximate):
-        from ..kernels import gelu_forward
-
         ctx.save_for_backward(x)
         ctx.approximate = approximate
         return gelu_forward(x, approximate)
@@ -126,8 +124,6 @@ class Gelu(Function):
         (x,) = ctx.saved_tensors
         tanh_form = ctx.approximate == "tanh"
         if not isinstance(x, Tensor):
-            from ..kernels import gelu_backward
-
             return gelu_backward(grad, x, ctx.approximate), None
         if tanh_form:
             # y = x/2 (1 + tanh(u)), u = c (x + 0.044715 x^3)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import kernels
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -40,8 +41,6 @@ def _is_basic(index: Any) -> bool:
 
 def _scatter_add(grad: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
     """Zeros of ``shape`` with ``grad`` added at ``index`` (repeats accumulate)."""
-    from .. import kernels
-
     out = np.zeros(shape, grad.dtype)
     if _is_basic(index):
         out[index] = grad  # basic and boolean indexing never repeat an element

@@ -311,12 +311,8 @@ def isfinite(input: Tensor) -> Tensor:
 
 def _compare(ufunc: np.ufunc, name: str) -> Any:
     def compare(input: Any, other: Any) -> Tensor:
-        a = input.data if isinstance(input, Tensor) else as_operand(input, name)
-        b = other.data if isinstance(other, Tensor) else as_operand(other, name)
-        if isinstance(a, Tensor):
-            a = a.data
-        if isinstance(b, Tensor):
-            b = b.data
+        a, b = (x.data if isinstance(x, Tensor) else x
+                for x in (as_operand(input, name), as_operand(other, name)))
         try:
             return _no_grad(ufunc(a, b))
         except ValueError as exc:
