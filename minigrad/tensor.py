@@ -122,9 +122,14 @@ class Tensor:
             )
         return self.data.reshape(()).item()
 
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shares memory; refuses tensors that require grad)."""
-        if self._requires_grad:
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The underlying array, sharing memory with the tensor.
+
+        Refuses a tensor that requires grad (as PyTorch does) unless
+        ``force=True``, which is the zero-copy way to reach the values of any
+        tensor, parameters included.
+        """
+        if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on a tensor that requires grad. Use tensor.detach().numpy()"
             )

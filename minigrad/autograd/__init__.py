@@ -1,5 +1,6 @@
 """Reverse-mode automatic differentiation: the graph, backward, grad mode, gradcheck."""
 
+from . import graph
 from .function import Function, Node
 from .functional import grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -18,6 +19,7 @@ __all__ = [
     "enable_grad",
     "grad",
     "gradcheck",
+    "graph",
     "is_grad_enabled",
     "no_grad",
     "once_differentiable",
