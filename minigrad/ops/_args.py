@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtypes
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 
 def as_operand(x: Any, op: str) -> Any:
@@ -34,8 +34,8 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any]:
     a_tensor = isinstance(a, Tensor)
     b_tensor = isinstance(b, Tensor)
     if a_tensor and b_tensor:
-        if a.data.dtype != b.data.dtype:
-            target = _dtypes.promote(a.data.dtype, b.data.dtype)
+        if a._array.dtype != b._array.dtype:
+            target = _dtypes.promote(a._array.dtype, b._array.dtype)
             a = _cast(a, target)
             b = _cast(b, target)
     elif a_tensor:
@@ -48,14 +48,14 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any]:
 
 
 def _cast(t: Tensor, dtype: np.dtype) -> Tensor:
-    if t.data.dtype == dtype:
+    if t._array.dtype == dtype:
         return t
     return t.to(dtype)
 
 
 def _int_with_float_scalar(t: Tensor, scalar: Any) -> Tensor:
-    if isinstance(scalar, float) and t.data.dtype.kind != "f":
-        return Tensor._make(t.data.astype(_dtypes.DEFAULT_FLOAT), False, None)
+    if isinstance(scalar, float) and t._array.dtype.kind != "f":
+        return Tensor._make(t._array.astype(_dtypes.DEFAULT_FLOAT), False, None)
     return t
 
 
@@ -97,3 +97,24 @@ def keepdim_shape(shape: Sequence[int], dims: tuple[int, ...] | None) -> tuple[i
     if dims is None:
         return (1,) * len(shape)
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def write_out(result: Tensor, out: Tensor | None, op: str) -> Tensor:
+    """PyTorch's ``out=``: write ``result`` into ``out`` (resized when its shape differs)
+    and return ``out``; refused when the result would need a gradient."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}: out must be a Tensor, got {type(out).__name__}")
+    if result.requires_grad:
+        raise RuntimeError(
+            f"{op}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad"
+        )
+    out._check_inplace(op)
+    if out.shape == result.shape:
+        np.copyto(out._array, result._array, casting="same_kind")
+    else:
+        out._array = result._array.astype(out.dtype)
+    out._version += 1
+    return out

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ..tensor import Tensor
 
 
 def normalize_index(index: Any, shape: tuple[int, ...], op: str) -> Any:
@@ -23,7 +23,7 @@ def normalize_index(index: Any, shape: tuple[int, ...], op: str) -> Any:
     out = []
     for item in items:
         if isinstance(item, Tensor):
-            item = item.data
+            item = item._array
         elif isinstance(item, list):
             item = np.asarray(item)
         if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
@@ -65,7 +65,7 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if isinstance(grad, Tensor):
+        if ctx.create_graph:  # recorded: the scatter-add as a differentiable op
             return IndexAdd.apply(grad, ctx.index, ctx.in_shape), None
         return _scatter_add(grad, ctx.index, ctx.in_shape), None
 
@@ -83,6 +83,7 @@ class IndexAdd(Function):
         return grad[ctx.index], None, None
 
 
+@tensor_method("__getitem__")
 def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]``: NumPy's indexing rules, differentiable.
 
@@ -95,11 +96,22 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     return GetItem.apply(input, normalize_index(index, input.shape, "index"))
 
 
+@tensor_method("__setitem__")
+def setitem(input: Tensor, index: Any, value: Any) -> None:
+    """``input[index] = value``, in place (refused on a tensor that requires grad while
+    grad mode is on, as every in-place write is)."""
+    input._check_inplace("__setitem__")
+    value = value._array if isinstance(value, Tensor) else value
+    input._array[normalize_index(index, input.shape, "__setitem__")] = value
+    input._version += 1
+
+
+@tensor_method("index_select")
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     """Rows (or slices along ``dim``) picked by a 1-D integer ``index``."""
     from ._args import normalize_dims
 
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._array if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim != 1 or idx.dtype.kind not in "iu":
         raise IndexError(f"index_select: index must be a 1-D integer tensor, got shape "
                          f"{idx.shape} and dtype {idx.dtype}")
@@ -107,11 +119,12 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     return getitem(input, (slice(None),) * d + (idx,))
 
 
+@tensor_method("gather")
 def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (PyTorch's gather)."""
     from ._args import normalize_dims
 
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._array if isinstance(index, Tensor) else np.asarray(index)
     d = normalize_dims(dim, input.ndim, "gather")[0]
     if idx.ndim != input.ndim:
         raise ValueError(f"gather: index has {idx.ndim} dims but input has {input.ndim} "
@@ -121,11 +134,12 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     return getitem(input, tuple(grids))
 
 
+@tensor_method("masked_fill")
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     """``value`` where ``mask`` is true, else ``input`` (mask broadcasts)."""
     from .pointwise import where
 
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._array if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     value = value.item() if isinstance(value, Tensor) else value

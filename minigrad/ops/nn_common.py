@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -32,7 +32,7 @@ def optional_tensor(x: Any, op: str, name: str) -> Tensor | None:
 
 def index_data(x: Any, op: str, name: str = "target") -> np.ndarray:
     """The integer array inside an index tensor (or array, or list); TypeError otherwise."""
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = x._array if isinstance(x, Tensor) else np.asarray(x)
     if data.dtype.kind not in "iu":
         raise TypeError(f"{op}: {name} must be an integer tensor, got dtype {data.dtype}")
     return data
