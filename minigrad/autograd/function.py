@@ -180,3 +180,9 @@ def _explain(cls: type[Function], exc: Exception, args: tuple[Any, ...]) -> Exce
         for a in args
     )
     return type(exc)(f"{name}: {message} (inputs: {described})")
+
+
+def once_differentiable(cls: type[Function]) -> type[Function]:
+    """Mark a Function whose backward can't itself be differentiated (create_graph refuses it)."""
+    cls.once_differentiable = True
+    return cls

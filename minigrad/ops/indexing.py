@@ -15,10 +15,17 @@ import numpy as np
 from .. import kernels
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
+from ._args import normalize_dims
+from .pointwise import where
 
 
 def normalize_index(index: Any, shape: tuple[int, ...], op: str) -> Any:
-    """Turn Tensors and lists inside an index into arrays; check integer bounds."""
+    """Turn Tensors and lists inside an index into arrays, and check that every integer
+    (and every element of an integer array) is within the dimension it indexes.
+
+    Raises IndexError naming the op, the index and the dimension's size, instead of
+    NumPy's message from deep inside (or, for ``uint64`` indices, a silent wrap-around).
+    """
     items = index if isinstance(index, tuple) else (index,)
     out = []
     for item in items:
@@ -31,7 +38,39 @@ def normalize_index(index: Any, shape: tuple[int, ...], op: str) -> Any:
                 f"{op}: tensors used as indices must be integer or bool, got dtype {item.dtype}"
             )
         out.append(item)
+    _check_bounds(out, shape, op)
     return tuple(out) if isinstance(index, tuple) else out[0]
+
+
+def _consumed(item: Any) -> int:
+    """How many of the indexed tensor's dims one index item uses up."""
+    if item is None or item is Ellipsis:
+        return 0
+    if isinstance(item, np.ndarray) and item.dtype == np.bool_:
+        return max(item.ndim, 1)
+    return 1
+
+
+def _check_bounds(items: list[Any], shape: tuple[int, ...], op: str) -> None:
+    used = sum(_consumed(item) for item in items)
+    if used > len(shape):
+        raise IndexError(f"{op}: too many indices for a tensor of shape {shape}")
+    dim = 0
+    for item in items:
+        if item is Ellipsis:
+            dim += len(shape) - used
+            continue
+        is_int = isinstance(item, int | np.integer) and not isinstance(item, bool | np.bool_)
+        is_int_array = isinstance(item, np.ndarray) and item.dtype.kind in "iu"
+        if (is_int or is_int_array) and np.size(item):
+            n = shape[dim]
+            low, high = int(np.min(item)), int(np.max(item))
+            if low < -n or high >= n:
+                bad = low if low < -n else high
+                raise IndexError(
+                    f"{op}: index {bad} is out of bounds for dimension {dim} with size {n}"
+                )
+        dim += _consumed(item)
 
 
 def _is_basic(index: Any) -> bool:
@@ -109,8 +148,6 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
 @tensor_method("index_select")
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     """Rows (or slices along ``dim``) picked by a 1-D integer ``index``."""
-    from ._args import normalize_dims
-
     idx = index._array if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim != 1 or idx.dtype.kind not in "iu":
         raise IndexError(f"index_select: index must be a 1-D integer tensor, got shape "
@@ -122,8 +159,6 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
 @tensor_method("gather")
 def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (PyTorch's gather)."""
-    from ._args import normalize_dims
-
     idx = index._array if isinstance(index, Tensor) else np.asarray(index)
     d = normalize_dims(dim, input.ndim, "gather")[0]
     if idx.ndim != input.ndim:
@@ -137,8 +172,6 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
 @tensor_method("masked_fill")
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     """``value`` where ``mask`` is true, else ``input`` (mask broadcasts)."""
-    from .pointwise import where
-
     m = mask._array if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .nn_common import tensor_arg
+from ._args import tensor_arg
 from .nn_misc import dropout
 from .nn_softmax import softmax
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import kernels
 from .._tensor import Tensor
 from ..autograd.function import Function
-from .nn_common import int_pair, optional_tensor, tensor_arg
+from ._args import int_pair, optional_tensor, tensor_arg
 from .shape import pad as pad_op
 
 

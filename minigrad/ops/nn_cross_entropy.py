@@ -16,7 +16,7 @@ import numpy as np
 from .. import kernels
 from .._tensor import Tensor
 from ..autograd.function import Function
-from .nn_common import check_reduction, index_data, reduce, tensor_arg
+from ._args import check_reduction, index_data, reduce, tensor_arg
 from .nn_softmax import log_softmax
 
 

@@ -15,8 +15,8 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ._args import check_reduction, optional_tensor, reduce, tensor_arg
 from .activation import softplus
-from .nn_common import check_reduction, optional_tensor, reduce, tensor_arg
 from .pointwise import clamp
 
 

@@ -10,8 +10,8 @@ from .. import kernels
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..random import rng
+from ._args import check_dim, index_data, optional_tensor, tensor_arg
 from .indexing import IndexAdd
-from .nn_common import check_dim, index_data, optional_tensor, tensor_arg
 from .pointwise import clamp
 from .reduction import norm
 

@@ -14,7 +14,7 @@ from .. import kernels
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
-from .nn_common import optional_tensor, tensor_arg
+from ._args import optional_tensor, tensor_arg
 
 
 class LayerNorm(Function):

@@ -14,7 +14,7 @@ import numpy as np
 from .. import kernels
 from .._tensor import Tensor
 from ..autograd.function import Function
-from .nn_common import check_dim, tensor_arg
+from ._args import check_dim, tensor_arg
 
 
 def _to_last(a: np.ndarray, dim: int) -> np.ndarray:

@@ -10,9 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import as_operand, binary_operands
+from ._args import as_operand, binary_operands, normalize_dims
+from .arithmetic import mul, pow
 
 
 class Exp(Function):
@@ -194,16 +196,12 @@ def sqrt(input: Tensor) -> Tensor:
 @tensor_method("rsqrt")
 def rsqrt(input: Tensor) -> Tensor:
     """1 / sqrt(x)."""
-    from .arithmetic import pow
-
     return pow(input, -0.5)
 
 
 @tensor_method("square")
 def square(input: Tensor) -> Tensor:
     """x * x."""
-    from .arithmetic import mul
-
     return mul(input, input)
 
 
@@ -279,7 +277,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         a, b = binary_operands(a, b, "where")
     elif not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor._make(np.asarray(a, dtype=np.float32 if isinstance(a, float) else None),
+        a = Tensor._make(np.asarray(a, dtype=_dtypes.DEFAULT_FLOAT if isinstance(a, float) else None),
                          False, None)
     return Where.apply(cond, a, b)
 
@@ -369,8 +367,6 @@ def logical_not(input: Tensor) -> Tensor:
 @tensor_method("all")
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where every element (along ``dim``) is nonzero; a bool tensor, no gradient."""
-    from ._args import normalize_dims
-
     dims = normalize_dims(dim, input.ndim, "all") if input.ndim else None
     return _no_grad(np.all(input._array, axis=dims, keepdims=keepdim))
 
@@ -378,8 +374,6 @@ def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 @tensor_method("any")
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where some element (along ``dim``) is nonzero; a bool tensor, no gradient."""
-    from ._args import normalize_dims
-
     dims = normalize_dims(dim, input.ndim, "any") if input.ndim else None
     return _no_grad(np.any(input._array, axis=dims, keepdims=keepdim))
 

@@ -92,14 +92,14 @@ def _product_of_others(x: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarra
 class Extremum(Function):
     """amax / amin: the gradient is shared evenly between tied extreme elements."""
 
-    name = "amax"
+    largest = True
 
-    @staticmethod
-    def forward(ctx, x, dims, keepdim, largest):
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim):
         if x.size == 0:
-            raise ValueError(f"{'amax' if largest else 'amin'}: can't reduce an empty tensor")
+            raise ValueError(f"{cls.name}: can't reduce an empty tensor")
         _setup(ctx, x, dims, keepdim)
-        out = (np.max if largest else np.min)(x, axis=dims, keepdims=True)
+        out = (np.max if cls.largest else np.min)(x, axis=dims, keepdims=True)
         ctx.save_for_backward(x, out)
         return out if keepdim else out.reshape(_reduced_shape(x.shape, dims))
 
@@ -108,7 +108,16 @@ class Extremum(Function):
         x, out = ctx.saved_tensors
         ties = x == out
         count = ties.sum(axis=ctx.dims, keepdims=True)
-        return grad.reshape(ctx.kept_shape) * ties / count, None, None, None
+        return grad.reshape(ctx.kept_shape) * ties / count, None, None
+
+
+class Amax(Extremum):
+    name = "amax"
+
+
+class Amin(Extremum):
+    name = "amin"
+    largest = False
 
 
 class LogSumExp(Function):
@@ -202,7 +211,7 @@ def amax(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = N
          keepdims: Any = None) -> Tensor:
     """Largest value over ``dim``; tied maxima share the gradient evenly."""
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "amax")
-    return Extremum.apply(input, dims, keepdim, True)
+    return Amax.apply(input, dims, keepdim)
 
 
 @tensor_method("amin")
@@ -210,7 +219,7 @@ def amin(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = N
          keepdims: Any = None) -> Tensor:
     """Smallest value over ``dim``; tied minima share the gradient evenly."""
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "amin")
-    return Extremum.apply(input, dims, keepdim, False)
+    return Amin.apply(input, dims, keepdim)
 
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])

@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from .._dtypes import promote
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import normalize_dims
+from ._args import as_operand, normalize_dims
 
 
 def _sizes(shape: Sequence[Any]) -> tuple[int, ...]:
@@ -306,8 +307,6 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     >>> mg.cat([mg.zeros(2, 3), mg.ones(1, 3)]).shape
     (3, 3)
     """
-    from ._args import as_operand
-
     tensors = [as_operand(t, "cat") for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
@@ -324,8 +323,6 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             )
     dtype = first.dtype
     for t in tensors[1:]:
-        from .._dtypes import promote
-
         dtype = promote(dtype, t.dtype)
     tensors = [t if t.dtype == dtype else t.to(dtype) for t in tensors]
     return Cat.apply(d, *tensors)
