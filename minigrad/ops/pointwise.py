@@ -277,8 +277,8 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         a, b = binary_operands(a, b, "where")
     elif not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor._make(np.asarray(a, dtype=_dtypes.DEFAULT_FLOAT if isinstance(a, float) else None),
-                         False, None)
+        dtype = _dtypes.DEFAULT_FLOAT if isinstance(a, float) else None
+        a = Tensor._make(np.asarray(a, dtype=dtype), False, None)
     return Where.apply(cond, a, b)
 
 
