@@ -41,11 +41,6 @@ def canonical(dtype: Any) -> np.dtype:
     return dt
 
 
-def is_floating(dtype: np.dtype) -> bool:
-    """True for float16/32/64."""
-    return dtype.kind == "f"
-
-
 def promote(a: np.dtype, b: np.dtype) -> np.dtype:
     """Result dtype of a binary op on tensors of dtypes ``a`` and ``b`` (PyTorch's rule)."""
     if a == b:

@@ -40,6 +40,7 @@ def run_backward(
     (used by ``autograd.grad``) sees every node's complete output gradient.
     """
     sums = GradientSums(create_graph)
+    pending = sums.pending  # node -> its gradient so far (read directly in the hot loop)
     to_leaf = LeafGradients(leaf_sink, create_graph)
     root_nodes = _seed(roots, root_grads, sums, to_leaf)
     waiting = count_consumers(root_nodes)
@@ -49,17 +50,33 @@ def run_backward(
     try:
         while ready:
             node = ready.pop()
-            grad = sums.pop(node)
+            grad = pending.pop(node) if not sums.owned else sums.pop(node)
             if node.hooks or node.retained is not None or node_sink is not None:
                 grad = _observe(node, grad, node_sink)
-            for parent, g in zip(node.parents, _call_backward(node, grad, create_graph)):
+            if create_graph:
+                grads = _recorded_backward(node, grad)
+            else:
+                grads = node.fn.backward(node, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if len(grads) != len(node.parents):
+                raise _wrong_count(node, grads)
+            for parent, g in zip(node.parents, grads):
                 if parent is None or g is None:
                     continue
-                if type(parent) is not type(node) and not isinstance(parent, Node):
-                    to_leaf(parent, _fit(g, parent._array.shape, parent._array.dtype, node,
-                                         create_graph))
+                if isinstance(parent, Node):
+                    shape, dtype = parent.out_shape, parent.out_dtype
+                else:
+                    shape, dtype = parent._array.shape, parent._array.dtype
+                if type(g) is not np.ndarray or g.shape != shape or g.dtype != dtype:
+                    g = _fit(g, shape, dtype, node, create_graph)
+                if not isinstance(parent, Node):
+                    to_leaf(parent, g)
                     continue
-                sums.add(parent, _fit(g, parent.out_shape, parent.out_dtype, node, create_graph))
+                if parent in pending:
+                    sums.add(parent, g)
+                else:
+                    pending[parent] = g  # the first gradient to arrive: kept as it is
                 waiting[parent] -= 1
                 if waiting[parent] == 0:
                     ready.append(parent)
@@ -105,32 +122,26 @@ def _seed(roots: Sequence[Any], root_grads: Sequence[Any], sums: GradientSums,
     return root_nodes
 
 
-def _call_backward(node: Node, grad: Any, create_graph: bool) -> tuple[Any, ...]:
-    """The Function's backward for one node, in the mode asked for; one gradient per input."""
-    if create_graph:
-        node.fn.begin_graph_backward(node)
-        try:
-            grads = node.fn.backward(node, grad)
-        finally:
-            node.fn.end_graph_backward(node)
-    else:
-        grads = node.fn.backward(node, grad)
-    if type(grads) is not tuple:
-        grads = (grads,)
-    if len(grads) != len(node.parents):
-        raise RuntimeError(
-            f"{node.name()}: backward returned {len(grads)} gradients for "
-            f"{len(node.parents)} inputs"
-        )
-    return grads
+def _recorded_backward(node: Node, grad: Any) -> Any:
+    """The node's backward under ``create_graph``: on Tensors, every step recorded."""
+    node.fn.begin_graph_backward(node)
+    try:
+        return node.fn.backward(node, grad)
+    finally:
+        node.fn.end_graph_backward(node)
+
+
+def _wrong_count(node: Node, grads: tuple[Any, ...]) -> RuntimeError:
+    return RuntimeError(
+        f"{node.name()}: backward returned {len(grads)} gradients for "
+        f"{len(node.parents)} inputs"
+    )
 
 
 def _fit(grad: Any, shape: tuple[int, ...], dtype: Any, node: Node, create_graph: bool) -> Any:
     """One gradient in its input's shape and dtype (the one place broadcasting is undone)."""
     if not create_graph and type(grad) is not np.ndarray:
-        grad = np.asarray(grad)
-    if grad.shape == shape and grad.dtype == dtype:
-        return grad
+        grad = np.asarray(grad)  # NumPy returns scalars for 0-d results
     if grad.shape != shape:
         try:
             np.broadcast_shapes(shape, grad.shape)

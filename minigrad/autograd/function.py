@@ -133,14 +133,10 @@ def _record(cls: type[Function], args: Any, arrays: list[Any], kwargs: Any) -> T
     ctx.out_shape = out.shape
     ctx.out_dtype = out.dtype
     result = Tensor._make(out, True, ctx)
-    if ctx._saved:
-        _remember_saved_sources(ctx, args, out, result)
-    return result
-
-
-def _remember_saved_sources(ctx: Node, args: Any, out: np.ndarray, result: Tensor) -> None:
-    """Note which inputs were saved, at which version (for the in-place check), and
-    whether the output was (create_graph then hands backward the output Tensor)."""
+    if not ctx._saved:
+        return result
+    # note which inputs were saved, at which version (for the in-place check), and
+    # whether the output was (create_graph then hands backward the output Tensor)
     ctx._inputs = args
     sources = []
     for saved in ctx._saved:
@@ -153,6 +149,7 @@ def _remember_saved_sources(ctx: Node, args: Any, out: np.ndarray, result: Tenso
                 sources.append((a, a._version))
                 break
     ctx._saved_sources = sources
+    return result
 
 
 def _saved_as_tensor(ctx: Node, value: Any) -> Any:
