@@ -5,10 +5,10 @@ copy; inside the core it is ``t._array``). ``grad_fn`` points at the recorded
 operation (a ``Node``) that produced the tensor, and ``backward()`` fills the
 ``.grad`` of every leaf that requires grad.
 
-This file holds the tensor itself: attributes, conversion, backward and the
-in-place methods. The math methods (``x + y``, ``x.exp()``, ``x.sum()``) are
-the op functions of ``minigrad/ops``, each attached beside its definition with
-the ``tensor_method`` decorator defined at the end of this file.
+This file holds the tensor itself: attributes, conversion and backward. The
+math and in-place methods (``x + y``, ``x.exp()``, ``x.sum()``, ``x.add_(y)``)
+are the op functions of ``minigrad/ops``, each attached beside its definition
+with the ``tensor_method`` decorator defined at the end of this file.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import numpy as np
 from . import _dtypes
 from .autograd.engine import run_backward
 from .autograd.grad_mode import _state
-from .random import Generator, rng
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -319,75 +318,6 @@ class Tensor:
                 "would silently go wrong). Wrap the update in mg.no_grad(), or use the "
                 "out-of-place op."
             )
-
-    def _inplace(self, op: str, values: np.ndarray) -> Tensor:
-        return self._inplace_ufunc(op, np.copyto, values)
-
-    def _inplace_ufunc(self, op: str, ufunc: Any, other: Any) -> Tensor:
-        """``self._array = ufunc(self._array, other)`` written into the same memory."""
-        self._check_inplace(op)
-        other = _array_of(other)
-        try:
-            if ufunc is np.copyto:
-                np.copyto(self._array, other, casting="same_kind")
-            else:
-                ufunc(self._array, other, out=self._array, casting="same_kind")
-        except (TypeError, ValueError) as exc:
-            raise RuntimeError(
-                f"{op}: can't write a result with {np.shape(other)} {np.asarray(other).dtype} "
-                f"into a tensor of shape {self.shape} and dtype {self.dtype}"
-            ) from exc
-        self._version += 1
-        return self
-
-    def add_(self, other: Any, alpha: float = 1) -> Tensor:
-        """In-place ``self += alpha * other``."""
-        other = _array_of(other)
-        return self._inplace_ufunc("add_", np.add, other if alpha == 1 else alpha * other)
-
-    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
-        """In-place ``self -= alpha * other``."""
-        other = _array_of(other)
-        return self._inplace_ufunc("sub_", np.subtract, other if alpha == 1 else alpha * other)
-
-    def mul_(self, other: Any) -> Tensor:
-        return self._inplace_ufunc("mul_", np.multiply, other)
-
-    def div_(self, other: Any) -> Tensor:
-        return self._inplace_ufunc("div_", np.true_divide, other)
-
-    def zero_(self) -> Tensor:
-        return self._inplace("zero_", np.zeros((), self.dtype))
-
-    def fill_(self, value: Any) -> Tensor:
-        return self._inplace("fill_", np.asarray(_array_of(value)))
-
-    def copy_(self, src: Any) -> Tensor:
-        """Copy ``src``'s values into this tensor (broadcasting)."""
-        return self._inplace("copy_", _array_of(src))
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        return self._inplace("clamp_", np.clip(self._array, min, max))
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Generator | None = None
-                 ) -> Tensor:
-        return self._inplace("uniform_", rng(generator).uniform(a, b, self.shape))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None
-                ) -> Tensor:
-        return self._inplace("normal_", rng(generator).normal(mean, std, self.shape))
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return self.add_(other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self.sub_(other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self.mul_(other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self.div_(other)
 
 
 def _array_of(x: Any) -> Any:
