@@ -12,7 +12,7 @@ tensor([[ 8., 12.],
 from importlib import import_module as _import_module
 from typing import Any as _Any
 
-from . import _allocator, _tensor_methods
+from . import _tensor_methods
 from ._dtypes import (
     bool_,
     double,
@@ -62,7 +62,8 @@ _tensor_methods.bind()
 bool = bool_
 __version__ = "0.1.0"
 
-_SUBMODULES = ("autograd", "data", "finetune", "io", "kernels", "models", "nn", "optim", "train")
+_SUBMODULES = ("autograd", "data", "finetune", "io", "kernels", "models", "nn", "optim", "train",
+               "utils")
 
 
 def save(obj: _Any, path: _Any, metadata: _Any = None) -> None:

@@ -85,7 +85,7 @@ class LoRALinear(nn.Module):
     >>> base = nn.Linear(6, 3)
     >>> layer = LoRALinear(base, r=2, alpha=4)
     >>> x = mg.randn(5, 6)
-    >>> np.array_equal(layer(x).data, base(x).data)   # B = 0: identical at the start
+    >>> layer(x).equal(base(x))   # B = 0: identical at the start
     True
     >>> [n for n, p in layer.named_parameters() if p.requires_grad]
     ['lora_A', 'lora_B']
@@ -117,9 +117,10 @@ class LoRALinear(nn.Module):
         low_rank = F.linear(self.lora_dropout(x), self.lora_A) * self.scaling
         return out + F.linear(low_rank, self.lora_B)
 
-    def delta_weight(self) -> np.ndarray:
-        """The update this adapter adds to ``weight``: ``(alpha / r) * B @ A``."""
-        return (self.lora_B.data @ self.lora_A.data) * np.asarray(self.scaling, self.weight.dtype)
+    def delta_weight(self) -> Tensor:
+        """The update this adapter adds to ``weight``: ``(alpha / r) * B @ A`` (no grad)."""
+        with no_grad():
+            return (self.lora_B @ self.lora_A) * self.scaling
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -208,8 +209,7 @@ def merge_lora(model: nn.Module) -> nn.Module:
     for name, layer in layers:
         base = layer.base_layer
         with no_grad():
-            base.weight.data += layer.delta_weight()
-            base.weight._version += 1
+            base.weight.add_(layer.delta_weight())
         object.__setattr__(base, "merged_lora", layer)
         _replace(model, name, base)
     return model
@@ -223,8 +223,7 @@ def unmerge_lora(model: nn.Module) -> nn.Module:
         if layer is None:
             continue
         with no_grad():
-            module.weight.data -= layer.delta_weight()
-            module.weight._version += 1
+            module.weight.sub_(layer.delta_weight())
         del module.__dict__["merged_lora"]
         _replace(model, name, layer)
     return model

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ...creation import from_numpy
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -20,7 +21,7 @@ from .module import Module
 
 def _additive(mask: Any, dtype: np.dtype) -> np.ndarray:
     """A bool mask (True = may NOT attend) or a float mask as an additive float array."""
-    data = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    data = mask.numpy(force=True) if isinstance(mask, Tensor) else np.asarray(mask)
     if data.dtype == np.bool_:
         return np.where(data, -np.inf, 0.0).astype(dtype)
     if data.dtype.kind != "f":
@@ -179,7 +180,7 @@ class MultiheadAttention(Module):
                                   q.dtype)
             scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(d))
             if mask is not None:
-                scores = scores + Tensor._make(mask, False, None)
+                scores = scores + from_numpy(mask)
             weights = F.softmax(scores, dim=-1)
             if p > 0.0:
                 weights = F.dropout(weights, p)
@@ -193,7 +194,7 @@ class MultiheadAttention(Module):
         else:
             mask = _combined_mask(attn_mask, key_padding_mask, is_causal, n, h, length, source,
                                   q.dtype)
-            mask_t = None if mask is None else Tensor._make(mask, False, None)
+            mask_t = None if mask is None else from_numpy(mask)
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask_t, dropout_p=p)
         out = self.out_proj(out.transpose(1, 2).reshape(n, length, self.embed_dim))
         if not batched:

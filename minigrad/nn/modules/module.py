@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from ... import _dtypes
+from ...autograd.grad_mode import no_grad
+from ...creation import zeros_like
 from ...tensor import Tensor
 from ..parameter import Parameter
 from . import _state_dict
@@ -324,7 +326,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor._make(np.zeros_like(p.grad.data), False, None)
+                p.grad = zeros_like(p.grad)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every descendant and then on self (children first)."""
@@ -353,12 +355,12 @@ class Module:
         dtype = _dtypes.canonical(dtype)
         if dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
-        for t in itertools.chain(self.parameters(), self.buffers()):
-            if t.dtype.kind == "f" and t.dtype != dtype:
-                t.data = t.data.astype(dtype)
-                t._version += 1
-                if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.data.astype(dtype), False, None)
+        with no_grad():
+            for t in itertools.chain(self.parameters(), self.buffers()):
+                if t.dtype.kind == "f" and t.dtype != dtype:
+                    _replace_values(t, t.detach().to(dtype))
+                    if t.grad is not None:
+                        t.grad = t.grad.detach().to(dtype)
         return self
 
     def float(self) -> Module:
@@ -395,3 +397,9 @@ class Module:
         elif lines:
             body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
+
+
+def _replace_values(t: Tensor, values: Tensor) -> None:
+    """Give ``t`` the values (and dtype) of ``values``, keeping the object: PyTorch's
+    ``t.data = values``. Written to hold whether ``.data`` is an ndarray or a Tensor."""
+    t.data = values if isinstance(t.data, Tensor) else values.numpy()
