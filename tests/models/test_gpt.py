@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+import minigrad.nn as nn
 import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck
 from minigrad.models import GPT, GPTConfig
@@ -167,3 +168,10 @@ def test_a_tiny_gpt_overfits_one_sequence():
         opt.step()
         first = loss.item() if first is None else first
     assert first > 2.0 and loss.item() < 0.05
+
+
+def test_blocks_use_nn_causal_self_attention():
+    model = GPT(GPTConfig(vocab_size=7, block_size=6, n_layer=2, n_head=2, n_embd=8))
+    assert all(type(block.attn) is nn.CausalSelfAttention for block in model.blocks)
+    assert [n for n, _ in model.blocks[0].attn.named_parameters()] == [
+        "c_attn.weight", "c_attn.bias", "c_proj.weight", "c_proj.bias"]

@@ -208,7 +208,8 @@ class CausalSelfAttention(Module):
     """GPT-style masked self-attention over ``(B, T, n_embd)``: ``c_attn`` projects to
     q, k, v in one matmul, every position attends only to itself and earlier ones,
     ``c_proj`` projects back. Parameter names follow GPT-2's (Hugging Face checkpoints
-    store these two weights transposed, as ``(in, out)``).
+    store these two weights transposed, as ``(in, out)``). ``minigrad.models.GPT``'s
+    blocks use this layer.
 
     >>> import minigrad as mg
     >>> import minigrad.nn as nn
@@ -238,11 +239,12 @@ class CausalSelfAttention(Module):
                              f"got shape {tuple(x.shape)}")
         b, t, c = x.shape
         h = self.n_head
-        q, k, v = (part.reshape(b, t, h, c // h).transpose(1, 2)
-                   for part in self.c_attn(x).split(c, dim=2))
+        # q, k, v of every head in one product: (B, T, 3C) viewed as (B, T, 3, H, D)
+        # and permuted once to (3, B, H, T, D), so q, k, v are its three slices
+        qkv = self.c_attn(x).reshape(b, t, 3, h, c // h).permute(2, 0, 3, 1, 4)
         p = self.dropout if self.training else 0.0
-        y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
-        y = y.transpose(1, 2).reshape(b, t, c)
+        y = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], dropout_p=p, is_causal=True)
+        y = y.transpose(1, 2).reshape(b, t, c)  # heads side by side again
         return self.resid_dropout(self.c_proj(y))
 
     def extra_repr(self) -> str:
