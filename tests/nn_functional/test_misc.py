@@ -125,6 +125,11 @@ def test_one_hot():
     assert out.dtype == np.int64 and out.shape == (2, 2, 4) and not out.requires_grad
     np.testing.assert_array_equal(out.data[0], [[1, 0, 0, 0], [0, 0, 1, 0]])
     np.testing.assert_array_equal(F.one_hot(mg.tensor([2, 0])).data, [[0, 0, 1], [1, 0, 0]])
+    from_array = F.one_hot(np.array([[1], [0]]), num_classes=4)  # arrays and lists too
+    assert isinstance(from_array, mg.Tensor) and from_array.dtype == np.int64
+    np.testing.assert_array_equal(from_array.numpy()[:, 0], [[0, 1, 0, 0], [1, 0, 0, 0]])
+    expected = np.eye(3, dtype=np.int64)[[2, 0, 1]]
+    np.testing.assert_array_equal(F.one_hot([2, 0, 1]).numpy(), expected)
     with pytest.raises(ValueError, match="class value 4 is not smaller than num_classes=4"):
         F.one_hot(mg.tensor([4]), 4)
     with pytest.raises(ValueError, match="non-negative"):
