@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from fnmatch import fnmatchcase
 from typing import Any
 
 import numpy as np
@@ -20,16 +19,21 @@ from ..autograd.grad_mode import no_grad
 from ..nn import functional as F
 from ..nn import init
 from ..tensor import Tensor
+from ._select import parse_target, select_modules
 
 BIAS_MODES = ("none", "all", "lora_only")
 
 
 @dataclass
 class LoRAConfig:
-    """How to adapt a model: rank ``r``, scale ``alpha`` (the update is multiplied by
-    ``alpha / r``), ``dropout`` on the adapter's input, ``target_modules`` (names or glob
-    patterns matched against each Linear's full dotted name and its last component) and
-    which biases train: ``"none"``, ``"all"`` or ``"lora_only"`` (those of wrapped layers).
+    r"""How to adapt a model: rank ``r``, scale ``alpha`` (the update is multiplied by
+    ``alpha / r``), ``dropout`` on the adapter's input, ``target_modules`` and which
+    biases train: ``"none"``, ``"all"`` or ``"lora_only"`` (those of wrapped layers).
+
+    ``target_modules`` has PEFT's meaning: a list of names, each matching a module whose
+    full dotted name equals it or ends with ``"." + name`` (``["c_attn"]`` finds every
+    block's ``attn.c_attn``), or one string, a regex that must match the whole name
+    (``r"blocks\.[01]\.attn\.c_attn"``).
 
     >>> LoRAConfig(r=4, target_modules=["c_attn"]).scaling
     4.0
@@ -38,7 +42,7 @@ class LoRAConfig:
     r: int = 8
     alpha: float = 16
     dropout: float = 0.0
-    target_modules: Sequence[str] = field(default_factory=lambda: ("c_attn", "c_proj"))
+    target_modules: str | Sequence[str] = field(default_factory=lambda: ("c_attn", "c_proj"))
     bias: str = "none"
 
     def __post_init__(self) -> None:
@@ -50,12 +54,13 @@ class LoRAConfig:
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"LoRAConfig: dropout must be in [0, 1), got {self.dropout!r}")
         targets = self.target_modules
-        if isinstance(targets, str):
-            targets = (targets,)
-        targets = tuple(targets)
-        if not targets or not all(isinstance(t, str) and t for t in targets):
-            raise ValueError(f"LoRAConfig: target_modules must be a non-empty list of module "
-                             f"names or patterns, got {self.target_modules!r}")
+        if not isinstance(targets, str):
+            try:
+                targets = tuple(targets)
+            except TypeError:
+                raise TypeError(f"LoRAConfig: target_modules must be a list of module names or "
+                                f"a regex string, got {targets!r}") from None
+        parse_target(targets, "LoRAConfig: target_modules", allow_classes=False)  # checks it
         self.target_modules = targets
         if self.bias not in BIAS_MODES:
             raise ValueError(f"LoRAConfig: bias must be one of {BIAS_MODES}, got {self.bias!r}")
@@ -67,7 +72,8 @@ class LoRAConfig:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (``LoRAConfig(**d)`` rebuilds it)."""
         out = asdict(self)
-        out["target_modules"] = list(self.target_modules)
+        if not isinstance(self.target_modules, str):
+            out["target_modules"] = list(self.target_modules)
         return out
 
 
@@ -127,16 +133,6 @@ class LoRALinear(nn.Module):
                 f"r={self.r}, alpha={self.alpha}, dropout={self.dropout}")
 
 
-def _linear_names(model: nn.Module) -> list[str]:
-    """The dotted names of the Linear layers inside ``model`` (not ``model`` itself: a lone
-    Linear is wrapped with ``LoRALinear(layer)`` directly)."""
-    return [n for n, m in model.named_modules() if n and isinstance(m, nn.Linear)]
-
-
-def _target_matches(name: str, pattern: str) -> bool:
-    return fnmatchcase(name, pattern) or fnmatchcase(name.rpartition(".")[2], pattern)
-
-
 def _replace(model: nn.Module, name: str, module: nn.Module) -> None:
     """Put ``module`` at dotted ``name``, keeping its place among its siblings (a
     Sequential runs its children in registration order)."""
@@ -154,9 +150,10 @@ def apply_lora(model: nn.Module, config: LoRAConfig) -> nn.Module:
     `LoRALinear`, in place, then freeze all parameters but the adapters (and the biases
     ``config.bias`` asks for). Returns ``model``.
 
-    A pattern matches a Linear's full dotted name (``"blocks.0.attn.c_attn"``,
-    ``"blocks.*.mlp.c_fc"``) or its last component (``"c_attn"``). A pattern that
-    matches nothing is a ValueError listing the Linear layers there are.
+    ``target_modules`` is matched against the full dotted names of ``model``'s modules
+    (not ``model`` itself: wrap a lone Linear with ``LoRALinear(layer)``) as in PEFT; see
+    `LoRAConfig`. An entry that matches nothing, or a match that is not an
+    ``nn.Linear``, is a ValueError naming it and the Linear layers there are.
 
     >>> import minigrad.nn as nn
     >>> model = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
@@ -166,16 +163,16 @@ def apply_lora(model: nn.Module, config: LoRAConfig) -> nn.Module:
     """
     if not isinstance(config, LoRAConfig):
         raise TypeError(f"apply_lora: config must be a LoRAConfig, got {type(config).__name__}")
-    names = _linear_names(model)
-    unmatched = [pat for pat in config.target_modules
-                 if not any(_target_matches(n, pat) for n in names)]
-    if unmatched:
-        raise ValueError(f"apply_lora: target_modules {unmatched} matched no nn.Linear in "
-                         f"{type(model).__name__}; its Linear modules are {names}")
-    for name in names:
-        if any(_target_matches(name, pat) for pat in config.target_modules):
-            base = model.get_submodule(name)
-            _replace(model, name, LoRALinear(base, config.r, config.alpha, config.dropout))
+    linears = [n for n, m in model.named_modules() if n and isinstance(m, nn.Linear)]
+    chosen = select_modules(model, config.target_modules, "apply_lora",
+                            known=f"the Linear layers of {type(model).__name__} are {linears}")
+    wrong = [f"{name} ({type(m).__name__})" for name, m in chosen if not isinstance(m, nn.Linear)]
+    if wrong:
+        raise ValueError(f"apply_lora: target_modules {config.target_modules!r} matched "
+                         f"{wrong}, but LoRA wraps nn.Linear layers only; the Linear layers "
+                         f"of {type(model).__name__} are {linears}")
+    for name, base in chosen:
+        _replace(model, name, LoRALinear(base, config.r, config.alpha, config.dropout))
     for p in model.parameters():
         p.requires_grad_(False)
     for _, layer in lora_layers(model):

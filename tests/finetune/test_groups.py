@@ -48,8 +48,10 @@ def test_default_lr_none_leaves_the_optimizer_default(gpt):
 
 
 def test_a_pattern_matching_nothing_is_an_error(gpt):
-    with pytest.raises(ValueError, match=r"\['head\*'\] match no parameter.*lm_head.weight"):
-        param_groups(gpt, {"head*": 1e-3})
+    with pytest.raises(ValueError, match=r"regex 'head' matched no module or param.*lm_head"):
+        param_groups(gpt, {"head": 1e-3})
+    with pytest.raises(ValueError, match=r"'head' matched no module or parameter"):
+        param_groups(gpt, {("lm_head", "head"): 1e-3})
     with pytest.raises(ValueError, match="must be a number"):
         param_groups(gpt, {"lm_head": "fast"})
 

@@ -11,6 +11,7 @@ from minigrad.finetune import (
     LoRAConfig,
     LoRALinear,
     apply_lora,
+    freeze,
     lora_layers,
     lora_state_dict,
     merge_lora,
@@ -114,17 +115,34 @@ def test_merged_model_keeps_the_base_parameter_names(gpt):
 
 def test_unmatched_target_patterns_are_named_with_the_linears_there_are(gpt):
     with pytest.raises(ValueError) as err:
-        apply_lora(gpt, LoRAConfig(target_modules=["c_attn", "q_proj", "blocks.9.*"]))
+        apply_lora(gpt, LoRAConfig(target_modules=["c_attn", "q_proj", "blocks.9"]))
     message = str(err.value)
-    assert "['q_proj', 'blocks.9.*']" in message
+    assert "apply_lora: 'q_proj', 'blocks.9' matched no module" in message
     assert "'blocks.0.attn.c_attn'" in message and "'lm_head'" in message
     assert lora_layers(gpt) == []  # nothing was changed
 
 
-def test_full_names_and_globs_select_layers(gpt):
-    apply_lora(gpt, LoRAConfig(target_modules=["blocks.1.mlp.c_fc", "*.0.attn.c_*"]))
-    assert [n for n, _ in lora_layers(gpt)] == ["blocks.0.attn.c_attn", "blocks.0.attn.c_proj",
-                                               "blocks.1.mlp.c_fc"]
+def test_full_names_suffixes_and_regexes_select_layers(gpt):
+    apply_lora(gpt, LoRAConfig(target_modules=["blocks.1.mlp.c_fc", "0.attn.c_proj"]))
+    assert [n for n, _ in lora_layers(gpt)] == ["blocks.0.attn.c_proj", "blocks.1.mlp.c_fc"]
+    other = tiny_gpt()
+    apply_lora(other, LoRAConfig(target_modules=r".*\.0\.attn\.c_.*"))
+    assert [n for n, _ in lora_layers(other)] == ["blocks.0.attn.c_attn", "blocks.0.attn.c_proj"]
+
+
+def test_a_target_that_is_not_a_linear_is_named(gpt):
+    with pytest.raises(ValueError, match=r"matched \['blocks.0.attn \(CausalSelfAttention\)'"):
+        apply_lora(gpt, LoRAConfig(target_modules=r"blocks\.0\.attn"))
+    assert lora_layers(gpt) == []
+
+
+def test_freeze_and_apply_lora_read_a_target_alike(gpt):
+    for target in (["c_attn", "mlp.c_proj"], r"blocks\.1\.(attn\.c_attn|mlp\.c_fc)"):
+        model = tiny_gpt()
+        frozen = freeze(model, only=target)
+        apply_lora(model, LoRAConfig(r=2, target_modules=target))
+        wrapped = [n for n, _ in lora_layers(model)]
+        assert frozen == [f"{n}.{p}" for n in wrapped for p in ("weight", "bias")]
 
 
 def test_config_validation():
@@ -138,7 +156,12 @@ def test_config_validation():
         LoRAConfig(target_modules=[])
     with pytest.raises(ValueError, match="bias"):
         LoRAConfig(bias="some")
-    assert LoRAConfig(target_modules="c_fc").target_modules == ("c_fc",)
+    assert LoRAConfig(target_modules="c_fc").target_modules == "c_fc"  # a regex, as in PEFT
+    assert LoRAConfig(target_modules=["c_fc"]).to_dict()["target_modules"] == ["c_fc"]
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        LoRAConfig(target_modules="*c_fc")
+    with pytest.raises(TypeError, match="names"):
+        LoRAConfig(target_modules=[nn.Linear])
     with pytest.raises(TypeError, match="LoRAConfig"):
         apply_lora(tiny_gpt(), {"r": 4})
     with pytest.raises(TypeError, match="nn.Linear"):
