@@ -308,6 +308,39 @@ def test_repr_with_multiline_extra_and_children():
     assert repr(Odd()) == "Odd(\n  a=1\n  b=2\n  (inner): Identity()\n)"
 
 
+def test_train_and_eval_call_each_childs_own_train():
+    calls = []
+
+    class Merging(nn.Module):  # like a LoRA layer that merges its adapter for eval
+        def __init__(self):
+            super().__init__()
+            self.inner = nn.Dropout(0.5)
+
+        def train(self, mode=True):
+            calls.append(mode)
+            return super().train(mode)
+
+    net = nn.Sequential(nn.Linear(2, 2), nn.Sequential(Merging(), nn.ReLU()))
+    net.eval()
+    assert calls == [False]
+    assert not any(m.training for m in net.modules())  # super().train reached `inner`
+    net.train()
+    assert calls == [False, True] and all(m.training for m in net.modules())
+
+    class Stubborn(nn.Module):  # an override that keeps its subtree in eval mode
+        def __init__(self):
+            super().__init__()
+            self.bn = nn.BatchNorm1d(2)
+
+        def train(self, mode=True):
+            return super().train(False)
+
+    model = nn.Sequential(nn.Linear(2, 2), Stubborn())
+    model.train()
+    assert model.training and model[0].training
+    assert not model[1].training and not model[1].bn.training
+
+
 def test_train_eval_switches_dropout_and_batch_norm_inside_a_model():
     model = nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.5),
                           nn.Linear(8, 2))

@@ -301,11 +301,23 @@ class Module:
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
-        """Set training mode on self and every descendant (dropout, batch norm)."""
+        """Set training mode on self and every descendant (dropout, batch norm).
+
+        As in PyTorch, each child's own ``train(mode)`` is called, so a layer that
+        overrides ``train`` (to merge an adapter on ``eval()``, say) is reached. The walk
+        is iterative: a child that does not override ``train`` is handled here.
+        """
         if not isinstance(mode, bool):
             raise ValueError(f"train(): mode is expected to be a bool, got {mode!r}")
-        for module in self.modules():
+        object.__setattr__(self, "training", mode)
+        stack = list(reversed(list(self.children())))
+        while stack:
+            module = stack.pop()
+            if type(module).train is not Module.train:
+                module.train(mode)  # its override sees to its own children
+                continue
             object.__setattr__(module, "training", mode)
+            stack.extend(reversed(list(module.children())))
         return self
 
     def eval(self) -> Module:
