@@ -18,7 +18,8 @@ def test_keys_values_and_persistence():
     assert list(sd) == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
                         "1.running_var", "1.num_batches_tracked", "3.weight", "3.bias"]
     assert all(type(v) is mg.Tensor and not v.requires_grad for v in sd.values())
-    assert sd["0.weight"].data is model[0].weight.data  # detached, sharing memory
+    assert not sd["0.weight"].requires_grad  # detached, sharing memory:
+    assert np.shares_memory(sd["0.weight"].numpy(), model[0].weight.detach().numpy())
     kept = model.state_dict(keep_vars=True)
     assert kept["0.weight"] is model[0].weight
     assert list(model.state_dict(prefix="net."))[0] == "net.0.weight"
@@ -40,7 +41,7 @@ def test_round_trip_gives_same_outputs():
     snapshot = {k: v.clone() for k, v in source.state_dict().items()}
     mg.manual_seed(1)
     target = make_model().eval()
-    assert not np.allclose(target(x).data, source(x).data)
+    assert not np.allclose(target(x).detach().numpy(), source(x).detach().numpy())
     result = target.load_state_dict(snapshot)
     assert result.missing_keys == [] and result.unexpected_keys == []
     np.testing.assert_array_equal(target(x).data, source(x).data)
@@ -50,9 +51,9 @@ def test_round_trip_gives_same_outputs():
 def test_load_copies_in_place_and_keeps_identity():
     model = nn.Linear(2, 2)
     weight = model.weight
-    data = weight.data
+    data = weight.detach().numpy()
     model.load_state_dict({"weight": np.ones((2, 2)), "bias": mg.zeros(2)})
-    assert model.weight is weight and model.weight.data is data
+    assert model.weight is weight and np.shares_memory(model.weight.detach().numpy(), data)
     np.testing.assert_array_equal(data, np.ones((2, 2)))
     assert model.weight.dtype == np.float32  # float64 values cast to the parameter's dtype
     assert model.weight.requires_grad
@@ -64,7 +65,7 @@ def test_strict_error_lists_missing_unexpected_and_mismatched_together():
     del sd["0.bias"]
     sd["extra.weight"] = mg.zeros(1)
     sd["3.weight"] = mg.zeros(5, 4)
-    before = model[3].weight.data.copy()
+    before = model[3].weight.detach().numpy().copy()
     with pytest.raises(RuntimeError) as info:
         model.load_state_dict(sd)
     message = str(info.value)

@@ -62,10 +62,10 @@ def test_clip_grad_norm_nonfinite():
 def test_clip_grad_norm_on_a_model():
     model = nn.Linear(3, 2)
     model(mg.ones(4, 3) * 10).sum().backward()
-    before = math.sqrt(sum(float((p.grad.data**2).sum()) for p in model.parameters()))
+    before = math.sqrt(sum(float((p.grad.detach().numpy()**2).sum()) for p in model.parameters()))
     total = clip_grad_norm_(model.parameters(), 0.5)
     assert total.item() == pytest.approx(before, rel=1e-5)
-    after = math.sqrt(sum(float((p.grad.data**2).sum()) for p in model.parameters()))
+    after = math.sqrt(sum(float((p.grad.detach().numpy()**2).sum()) for p in model.parameters()))
     assert after == pytest.approx(0.5, rel=1e-4)
 
 
@@ -81,10 +81,10 @@ def test_parameters_vector_round_trip():
     model = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
     vec = parameters_to_vector(model.parameters())
     assert vec.shape == (13,)
-    expected = np.concatenate([p.data.ravel() for p in model.parameters()])
+    expected = np.concatenate([p.detach().numpy().ravel() for p in model.parameters()])
     np.testing.assert_array_equal(vec.data, expected)
     (vec * mg.arange(13.0)).sum().backward()  # differentiable
-    np.testing.assert_array_equal(model[0].weight.grad.data.ravel(), np.arange(6.0))
+    np.testing.assert_array_equal(model[0].weight.grad.detach().numpy().ravel(), np.arange(6.0))
     params = list(model.parameters())
     vector_to_parameters(mg.arange(13.0), model.parameters())
     assert list(model.parameters()) == params
@@ -106,7 +106,7 @@ def test_penalties_values_and_gradients():
     np.testing.assert_array_equal(w.grad.data, [[1 + 2, -1 - 4]])
     np.testing.assert_array_equal(b.grad.data, [1 + 6])
     model = nn.Linear(2, 2)
-    expected = sum(float((p.data**2).sum()) for p in model.parameters())
+    expected = sum(float((p.detach().numpy()**2).sum()) for p in model.parameters())
     assert l2_penalty(model.parameters()).item() == pytest.approx(expected, rel=1e-6)
     assert l1_penalty([]).item() == 0.0
     with pytest.raises(TypeError, match="expected Tensors"):

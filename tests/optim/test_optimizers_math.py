@@ -23,7 +23,7 @@ def run(opt_cls, p0, grads, **kwargs):
     for g in grads:
         p.grad = mg.tensor(g, dtype=mg.float64)
         opt.step()
-        history.append(p.data.tolist())
+        history.append(p.detach().numpy().tolist())
     return history
 
 

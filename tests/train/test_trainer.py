@@ -38,7 +38,7 @@ def test_logged_loss_is_the_sample_weighted_mean_over_the_epoch():
     trainer = linear_trainer(lr=0.0, batch_size=16)  # lr 0: weights stay, loss is exact
     model = trainer.model
     history = trainer.fit((X, y), epochs=1, verbose=0, shuffle=False)
-    pred = X @ model.weight.data.T + model.bias.data
+    pred = X @ model.weight.detach().numpy().T + model.bias.detach().numpy()
     assert history["loss"][0] == pytest.approx(float(np.mean((pred - y) ** 2)), rel=1e-6)
 
 
@@ -46,7 +46,7 @@ def test_evaluate_and_predict_match_a_direct_computation(data):
     X, y = data
     trainer = linear_trainer(metrics=[MeanAbsoluteError()], batch_size=10)
     trainer.fit(data, epochs=2, verbose=0)
-    w, b = trainer.model.weight.data, trainer.model.bias.data
+    w, b = trainer.model.weight.detach().numpy(), trainer.model.bias.detach().numpy()
     expected = X @ w.T + b
     pred = trainer.predict(X)
     assert isinstance(pred, mg.Tensor) and pred.shape == (64, 1) and not pred.requires_grad
