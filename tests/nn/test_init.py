@@ -165,12 +165,12 @@ def test_conv_default_init_uses_the_receptive_field():
 def test_embedding_norm_and_attention_defaults():
     emb = nn.Embedding(1000, 64, padding_idx=3)
     assert_normal(nn.Embedding(1000, 200).weight, 1.0)
-    assert not emb.weight.numpy()[3].any()
+    assert not emb.weight.detach().numpy()[3].any()
     ln = nn.LayerNorm(8)
-    assert (ln.weight.numpy() == 1).all() and not ln.bias.detach().numpy().any()
-    assert (nn.RMSNorm(8).weight.numpy() == 1).all()
+    assert (ln.weight.detach().numpy() == 1).all() and not ln.bias.detach().numpy().any()
+    assert (nn.RMSNorm(8).weight.detach().numpy() == 1).all()
     bn = nn.BatchNorm1d(4)
-    assert (bn.weight.numpy() == 1).all() and not bn.bias.detach().numpy().any()
+    assert (bn.weight.detach().numpy() == 1).all() and not bn.bias.detach().numpy().any()
     assert not bn.running_mean.numpy().any() and (bn.running_var.numpy() == 1).all()
     assert bn.num_batches_tracked.dtype == np.int64 and bn.num_batches_tracked.item() == 0
     mha = nn.MultiheadAttention(128, 4)
