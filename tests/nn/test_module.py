@@ -266,6 +266,14 @@ def test_to_double_keeps_parameter_identity_and_converts_buffers():
         net.to(mg.int64)
 
 
+def test_to_refuses_a_backward_through_a_graph_built_before():
+    lin = nn.Linear(3, 2)
+    loss = (lin(mg.randn(4, 3, requires_grad=True)) ** 2).sum()
+    lin.double()
+    with pytest.raises(RuntimeError, match="modified in place"):
+        loss.backward()
+
+
 def test_deepcopy_makes_independent_copies():
     net = Net()
     twin = copy.deepcopy(net)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ... import _dtypes
 from ...autograd.grad_mode import no_grad
+from ...autograd.graph import increment_version
 from ...creation import zeros_like
 from ...tensor import Tensor
 from ..parameter import Parameter
@@ -415,3 +416,4 @@ def _replace_values(t: Tensor, values: Tensor) -> None:
     """Give ``t`` the values (and dtype) of ``values``, keeping the object: PyTorch's
     ``t.data = values``. Written to hold whether ``.data`` is an ndarray or a Tensor."""
     t.data = values if isinstance(t.data, Tensor) else values.numpy()
+    increment_version(t)  # a graph that saved t must not run on the new values
