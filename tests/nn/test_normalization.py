@@ -145,3 +145,14 @@ def test_batch_norm_state_dict_round_trip():
     other.load_state_dict(bn.state_dict())
     np.testing.assert_array_equal(other.running_var.data, bn.running_var.data)
     assert other.num_batches_tracked.item() == 1
+
+
+def test_batch_norm_bumps_the_version_of_the_buffers_it_writes():
+    bn = nn.BatchNorm1d(3)
+    count = bn.num_batches_tracked
+    before = count._version
+    bn(mg.randn(4, 3))
+    assert count.item() == 1 and count._version > before  # written in place, so versioned
+    before = count._version
+    bn.reset_running_stats()
+    assert count.item() == 0 and count._version > before
