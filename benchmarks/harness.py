@@ -150,6 +150,16 @@ def pin_threads(n: int) -> None:
         numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
 
 
+def tune_malloc() -> bool:
+    """Apply ``minigrad.utils.tune_malloc()`` for the whole benchmark process (every impl
+    shares the allocator, so NumPy and torch get it too). False if minigrad is missing."""
+    try:
+        from minigrad.utils import tune_malloc as tune
+    except ImportError:
+        return False
+    return tune()
+
+
 def try_import_torch() -> ModuleType | None:
     """Return the `torch` module (pinned to `pin_threads`' count), or None if not installed."""
     try:

@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import harness
 
     harness.pin_threads(args.threads)  # before anything imports numpy
+    harness.tune_malloc()
 
     from benchmarks.workloads import available
 

@@ -52,6 +52,7 @@ def make_model() -> nn.Module:
 def main(quick: bool = False, out_dir: str = "regression_workflow_out",
          verbose: bool = True) -> dict:
     """Run all six steps; returns the test scores and what was written."""
+    mg.utils.tune_malloc()  # process-wide allocator setting: faster steps (docs/performance.md)
     say = print if verbose else (lambda *args, **kwargs: None)
     os.makedirs(out_dir, exist_ok=True)
     data_gen = mg.Generator(0)

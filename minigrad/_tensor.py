@@ -66,13 +66,29 @@ class Tensor:
 
     # ----------------------------------------------------------- attributes
     @property
-    def data(self) -> np.ndarray:
-        """TRANSITIONAL: the array (becomes a Tensor sharing memory, as in PyTorch)."""
-        return self._array
+    def data(self) -> Tensor:
+        """This tensor's values as a Tensor that shares its memory, does not require
+        grad and is not recorded (PyTorch's ``.data``): ``w.data.mul_(0.5)`` changes
+        ``w`` without autograd seeing it. ``w.data = other`` replaces the values with
+        ``other``'s (any shape; a floating dtype if ``w`` requires grad). The ndarray
+        itself is ``w.numpy(force=True)``.
+        """
+        return Tensor._make(self._array, False, None)
 
     @data.setter
-    def data(self, value: Any) -> None:
-        self._array = value._array if isinstance(value, Tensor) else np.asarray(value)
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"data: assign a Tensor, got {type(value).__name__} (wrap an array with "
+                "mg.from_numpy(array) or mg.tensor(array))"
+            )
+        if self._requires_grad and value._array.dtype.kind != "f":
+            raise TypeError(
+                f"data: a tensor that requires grad needs floating-point values, got dtype "
+                f"{value._array.dtype}"
+            )
+        self._array = value._array
+        self._version += 1
 
     @property
     def requires_grad(self) -> bool:

@@ -85,9 +85,9 @@ class Node:
                 raise RuntimeError(
                     f"{self.name()}: one of the variables needed for gradient computation "
                     f"has been modified by an inplace operation: a tensor of shape "
-                    f"{tensor.shape} was modified after it was saved (version {version} -> "
-                    f"{tensor._version}). Use an out-of-place op, or clone() the tensor "
-                    "before modifying it."
+                    f"{tensor.shape} was modified in place after it was saved (version "
+                    f"{version} -> {tensor._version}). Use an out-of-place op, or clone() "
+                    "the tensor before modifying it."
                 )
         return self._saved_as_tensors if self.create_graph else self._saved
 

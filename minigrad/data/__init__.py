@@ -9,7 +9,7 @@ from minigrad.data.collate import default_collate
 from minigrad.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from minigrad.data.digits import load_digits
 from minigrad.data.loader import DataLoader
-from minigrad.data.preprocessing import MinMaxScaler, NotFittedError, StandardScaler, one_hot
+from minigrad.data.preprocessing import MinMaxScaler, NotFittedError, StandardScaler
 from minigrad.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 from minigrad.data.split import train_test_split
 from minigrad.data.synthetic import (
@@ -43,7 +43,6 @@ __all__ = [
     "make_moons",
     "make_regression",
     "make_spirals",
-    "one_hot",
     "random_split",
     "train_test_split",
 ]

@@ -10,9 +10,9 @@ from minigrad._tensor import Tensor
 
 
 def as_array(x: Any) -> np.ndarray:
-    """The ndarray behind ``x``: a Tensor's ``.data`` (no copy), else ``np.asarray(x)``."""
+    """The ndarray behind ``x``: a Tensor's array (no copy), else ``np.asarray(x)``."""
     if isinstance(x, Tensor):
-        return x.data
+        return x.numpy(force=True)
     return np.asarray(x)
 
 

@@ -3,7 +3,7 @@
 Mirrors ``torch.utils.data.default_collate``: tuples and lists of fields
 become tuples/lists of stacked Tensors, dicts become dicts, strings stay a
 list of strings. ndarrays and Tensors keep their dtype; Python floats become
-float32 (minigrad's default) and Python ints int64.
+minigrad's default float dtype (float32) and Python ints int64.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._dtypes import DEFAULT_FLOAT
 from minigrad._tensor import Tensor
 from minigrad.data._utils import as_array
 
@@ -62,7 +63,7 @@ def _stack(items: list[Any], labels: list[str], path: str) -> np.ndarray:
     if kinds == {bool}:
         return np.array(items, dtype=np.bool_)
     if kinds <= {int, float, bool}:
-        return np.array(items, dtype=np.float32 if float in kinds else np.int64)
+        return np.array(items, dtype=DEFAULT_FLOAT if float in kinds else np.int64)
     arrays = [as_array(it) for it in items]
     for i, array in enumerate(arrays):
         if array.dtype == object:

@@ -1,4 +1,4 @@
-"""Preprocessing with scikit-learn's names: scalers and one-hot encoding.
+"""Preprocessing with scikit-learn's names: the scalers (one-hot encoding is ``F.one_hot``).
 
 Scalers learn their statistics with ``fit`` on the training data only, then
 ``transform`` any data with them. They accept ndarrays or Tensors of shape
@@ -158,32 +158,3 @@ class MinMaxScaler(_Scaler):
 
     def _inverse(self, x: np.ndarray) -> np.ndarray:
         return (x - self.min_) / self.scale_
-
-
-def one_hot(labels: Any, num_classes: int = -1) -> np.ndarray:
-    """One-hot encode integer ``labels`` as an int64 array of shape ``labels.shape + (C,)``.
-
-    ``num_classes=-1`` infers C as ``max(labels) + 1`` (as ``torch.nn.functional.one_hot``).
-
-    >>> one_hot(np.array([0, 2]))
-    array([[1, 0, 0],
-           [0, 0, 1]])
-    """
-    arr = as_array(labels)
-    if not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"one_hot: labels must be integers, got dtype {arr.dtype}")
-    if arr.size and arr.min() < 0:
-        raise ValueError(f"one_hot: labels must be non-negative, got {arr.min()}")
-    if num_classes == -1:
-        if arr.size == 0:
-            raise ValueError("one_hot: cannot infer num_classes from empty labels")
-        num_classes = int(arr.max()) + 1
-    elif num_classes < 1:
-        raise ValueError(f"one_hot: num_classes must be positive or -1, got {num_classes}")
-    elif arr.size and arr.max() >= num_classes:
-        raise ValueError(
-            f"one_hot: label {arr.max()} is out of range for num_classes={num_classes}"
-        )
-    out = np.zeros(arr.shape + (num_classes,), dtype=np.int64)
-    np.put_along_axis(out, arr[..., None].astype(np.intp), 1, axis=-1)
-    return out

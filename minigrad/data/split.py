@@ -9,6 +9,7 @@ import numpy as np
 
 from minigrad import random as mgrandom
 from minigrad._tensor import Tensor
+from minigrad.creation import from_numpy
 from minigrad.data._utils import as_array, check_random_generator
 
 
@@ -70,7 +71,7 @@ def _num_samples(a: Any) -> int:
 
 def _take(a: Any, indices: np.ndarray) -> Any:
     if isinstance(a, Tensor):
-        return Tensor(a.data[indices])
+        return from_numpy(a.numpy(force=True)[indices])
     if isinstance(a, np.ndarray):
         return a[indices]
     return [a[i] for i in indices.tolist()]

@@ -38,7 +38,7 @@ def save_adapter(model: nn.Module, path: str | os.PathLike[str]) -> None:
     bias = previous.bias if isinstance(previous, LoRAConfig) else "none"
     config = LoRAConfig(r=r, alpha=alpha, dropout=dropout, bias=bias,
                         target_modules=[name for name, _ in layers])
-    arrays = {name: t.data for name, t in lora_state_dict(model).items()}
+    arrays = {name: t.numpy() for name, t in lora_state_dict(model).items()}
     save(arrays, path, metadata={METADATA_KEY: json.dumps(config.to_dict())})
 
 

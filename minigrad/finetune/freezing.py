@@ -7,32 +7,35 @@ and optimizers skip it, so it stays bit-identical while the rest trains.
 from __future__ import annotations
 
 from .. import nn
-from ._select import Selector, named_parameters_with_owners, select
+from ._select import Target, named_parameters_with_owners, select_parameters
 
 
-def _set_requires_grad(model: nn.Module, flag: bool, only: Selector | None,
-                       except_: Selector | None, fn: str) -> list[str]:
+def _set_requires_grad(model: nn.Module, flag: bool, only: Target | None,
+                       except_: Target | None, fn: str) -> list[str]:
     if not isinstance(model, nn.Module):
         raise TypeError(f"{fn}: expected an nn.Module, got {type(model).__name__}")
     chosen = [(n, p) for n, p, _ in named_parameters_with_owners(model)]
     if only is not None:
-        chosen = select(model, only, fn)
+        chosen = select_parameters(model, only, fn)
     if except_ is not None:
-        spared = {id(p) for _, p in select(model, except_, fn)}
+        spared = {id(p) for _, p in select_parameters(model, except_, fn)}
         chosen = [(n, p) for n, p in chosen if id(p) not in spared]
     for _, p in chosen:
         p.requires_grad_(flag)
     return [n for n, _ in chosen]
 
 
-def freeze(model: nn.Module, except_: Selector | None = None, *,
-           only: Selector | None = None) -> list[str]:
-    """Stop gradients (``requires_grad=False``) for every parameter of ``model``, or for
+def freeze(model: nn.Module, except_: Target | None = None, *,
+           only: Target | None = None) -> list[str]:
+    r"""Stop gradients (``requires_grad=False``) for every parameter of ``model``, or for
     those ``only`` selects, except those ``except_`` selects (which are left as they are).
 
-    Selectors are module classes (``nn.LayerNorm``), glob patterns over dotted names
-    (``"blocks.3.*"``, ``"lm_head"``: a module's name covers all its parameters) or lists
-    of those. Returns the names of the parameters it froze.
+    Targets follow PEFT's ``target_modules`` (see docs/finetune.md): a list of names,
+    each matching a module or parameter whose full dotted name equals it or ends with
+    ``"." + name`` (``["lm_head", "ln_1", "bias"]``; a module's name covers all its
+    parameters), which may also hold module classes (``nn.LayerNorm``); or one string,
+    a regex matched against whole names (``r"blocks\.[0-2]"``). An entry that matches
+    nothing is a ValueError. Returns the names of the parameters it froze.
 
     >>> import minigrad.nn as nn
     >>> model = nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4), nn.Linear(4, 2))
@@ -44,10 +47,10 @@ def freeze(model: nn.Module, except_: Selector | None = None, *,
     return _set_requires_grad(model, False, only, except_, "freeze")
 
 
-def unfreeze(model: nn.Module, only: Selector | None = None, *,
-             except_: Selector | None = None) -> list[str]:
+def unfreeze(model: nn.Module, only: Target | None = None, *,
+             except_: Target | None = None) -> list[str]:
     """Let gradients flow again (``requires_grad=True``) into every parameter, or into
-    those ``only`` selects, minus those ``except_`` selects. Same selectors as `freeze`;
+    those ``only`` selects, minus those ``except_`` selects. Same targets as `freeze`;
     returns the names of the parameters it unfroze.
 
     >>> import minigrad.nn as nn

@@ -6,20 +6,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import nn
-from ._select import name_matches, named_parameters_with_owners
+from ._select import ParameterMatcher, named_parameters_with_owners
 
 
 def param_groups(model: nn.Module, lrs: Mapping[str, Any], default_lr: float | None = None,
                  weight_decay: float | None = None) -> list[dict[str, Any]]:
     """Parameter groups for an optimizer, one per pattern of ``lrs`` plus a default group.
 
-    ``lrs`` maps a glob pattern over parameter names (a module's name covers its
-    parameters) to a learning rate, or to a dict of hyperparameters for that group
-    (``{"lr": 1e-4, "weight_decay": 0.0}``). Each trainable parameter goes to the FIRST
-    pattern that matches it; the rest form the last group, with ``default_lr`` (or the
-    optimizer's ``lr`` when None). ``weight_decay``, if given, is set on every group
-    that does not set its own. Frozen parameters are left out, and so are empty groups.
-    Each group records its ``"pattern"`` and ``"param_names"``.
+    ``lrs`` maps a target, as in `freeze` (a regex string matched against whole names, or
+    a tuple of names, each matching a name equal to it or ending with ``"." + name``; a
+    module's name covers its parameters), to a learning rate, or to a dict of
+    hyperparameters for that group (``{"lr": 1e-4, "weight_decay": 0.0}``). Each
+    trainable parameter goes to the FIRST target that matches it; the rest form the last
+    group, with ``default_lr`` (or the optimizer's ``lr`` when None). ``weight_decay``, if
+    given, is set on every group that does not set its own. Frozen parameters are left
+    out, and so are empty groups. Each group records its ``"pattern"`` and
+    ``"param_names"``.
 
     >>> import minigrad.nn as nn, minigrad.optim as optim
     >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
@@ -33,19 +35,16 @@ def param_groups(model: nn.Module, lrs: Mapping[str, Any], default_lr: float | N
         raise TypeError(f"{fn}: lrs must be a dict of name pattern -> lr (or -> dict of "
                         f"hyperparameters), got {type(lrs).__name__}")
     settings = {pattern: _group_settings(pattern, value, fn) for pattern, value in lrs.items()}
-    named = [(n, p) for n, p, _ in named_parameters_with_owners(model)]
-    unmatched = [pat for pat in settings if not any(name_matches(n, pat) for n, _ in named)]
-    if unmatched:
-        raise ValueError(f"{fn}: pattern(s) {unmatched} match no parameter of "
-                         f"{type(model).__name__}; its parameters are "
-                         f"{[n for n, _ in named]}")
-    members: dict[str, list[tuple[str, nn.Parameter]]] = {pat: [] for pat in settings}
+    matchers = {pattern: ParameterMatcher(pattern, fn) for pattern in settings}
+    members: dict[Any, list[tuple[str, nn.Parameter]]] = {pat: [] for pat in settings}
     members["default"] = []
-    for name, p in named:
-        if not p.requires_grad:
-            continue
-        pattern = next((pat for pat in settings if name_matches(name, pat)), "default")
-        members[pattern].append((name, p))
+    for name, p, owners in named_parameters_with_owners(model):
+        # every target is tested (so each one's "matched nothing" check is right) ...
+        hits = [pat for pat, matches in matchers.items() if matches(name, owners)]
+        if p.requires_grad:  # ... and the parameter joins the first
+            members[hits[0] if hits else "default"].append((name, p))
+    for matcher in matchers.values():
+        matcher.check_all_used(model)
     settings["default"] = {} if default_lr is None else {"lr": default_lr}
     groups = []
     for pattern, pairs in members.items():
@@ -60,8 +59,6 @@ def param_groups(model: nn.Module, lrs: Mapping[str, Any], default_lr: float | N
 
 
 def _group_settings(pattern: Any, value: Any, fn: str) -> dict[str, Any]:
-    if not isinstance(pattern, str):
-        raise TypeError(f"{fn}: lrs keys must be name patterns (str), got {pattern!r}")
     if isinstance(value, Mapping):
         if "params" in value:
             raise ValueError(f"{fn}: the settings for {pattern!r} must not contain 'params'")

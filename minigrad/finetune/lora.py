@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from fnmatch import fnmatchcase
 from typing import Any
 
 import numpy as np
@@ -20,16 +19,21 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..nn import functional as F
 from ..nn import init
+from ._select import parse_target, select_modules
 
 BIAS_MODES = ("none", "all", "lora_only")
 
 
 @dataclass
 class LoRAConfig:
-    """How to adapt a model: rank ``r``, scale ``alpha`` (the update is multiplied by
-    ``alpha / r``), ``dropout`` on the adapter's input, ``target_modules`` (names or glob
-    patterns matched against each Linear's full dotted name and its last component) and
-    which biases train: ``"none"``, ``"all"`` or ``"lora_only"`` (those of wrapped layers).
+    r"""How to adapt a model: rank ``r``, scale ``alpha`` (the update is multiplied by
+    ``alpha / r``), ``dropout`` on the adapter's input, ``target_modules`` and which
+    biases train: ``"none"``, ``"all"`` or ``"lora_only"`` (those of wrapped layers).
+
+    ``target_modules`` has PEFT's meaning: a list of names, each matching a module whose
+    full dotted name equals it or ends with ``"." + name`` (``["c_attn"]`` finds every
+    block's ``attn.c_attn``), or one string, a regex that must match the whole name
+    (``r"blocks\.[01]\.attn\.c_attn"``).
 
     >>> LoRAConfig(r=4, target_modules=["c_attn"]).scaling
     4.0
@@ -38,7 +42,7 @@ class LoRAConfig:
     r: int = 8
     alpha: float = 16
     dropout: float = 0.0
-    target_modules: Sequence[str] = field(default_factory=lambda: ("c_attn", "c_proj"))
+    target_modules: str | Sequence[str] = field(default_factory=lambda: ("c_attn", "c_proj"))
     bias: str = "none"
 
     def __post_init__(self) -> None:
@@ -50,12 +54,13 @@ class LoRAConfig:
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"LoRAConfig: dropout must be in [0, 1), got {self.dropout!r}")
         targets = self.target_modules
-        if isinstance(targets, str):
-            targets = (targets,)
-        targets = tuple(targets)
-        if not targets or not all(isinstance(t, str) and t for t in targets):
-            raise ValueError(f"LoRAConfig: target_modules must be a non-empty list of module "
-                             f"names or patterns, got {self.target_modules!r}")
+        if not isinstance(targets, str):
+            try:
+                targets = tuple(targets)
+            except TypeError:
+                raise TypeError(f"LoRAConfig: target_modules must be a list of module names or "
+                                f"a regex string, got {targets!r}") from None
+        parse_target(targets, "LoRAConfig: target_modules", allow_classes=False)  # checks it
         self.target_modules = targets
         if self.bias not in BIAS_MODES:
             raise ValueError(f"LoRAConfig: bias must be one of {BIAS_MODES}, got {self.bias!r}")
@@ -67,7 +72,8 @@ class LoRAConfig:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (``LoRAConfig(**d)`` rebuilds it)."""
         out = asdict(self)
-        out["target_modules"] = list(self.target_modules)
+        if not isinstance(self.target_modules, str):
+            out["target_modules"] = list(self.target_modules)
         return out
 
 
@@ -85,7 +91,7 @@ class LoRALinear(nn.Module):
     >>> base = nn.Linear(6, 3)
     >>> layer = LoRALinear(base, r=2, alpha=4)
     >>> x = mg.randn(5, 6)
-    >>> np.array_equal(layer(x).data, base(x).data)   # B = 0: identical at the start
+    >>> layer(x).equal(base(x))   # B = 0: identical at the start
     True
     >>> [n for n, p in layer.named_parameters() if p.requires_grad]
     ['lora_A', 'lora_B']
@@ -117,23 +123,14 @@ class LoRALinear(nn.Module):
         low_rank = F.linear(self.lora_dropout(x), self.lora_A) * self.scaling
         return out + F.linear(low_rank, self.lora_B)
 
-    def delta_weight(self) -> np.ndarray:
-        """The update this adapter adds to ``weight``: ``(alpha / r) * B @ A``."""
-        return (self.lora_B.data @ self.lora_A.data) * np.asarray(self.scaling, self.weight.dtype)
+    def delta_weight(self) -> Tensor:
+        """The update this adapter adds to ``weight``: ``(alpha / r) * B @ A`` (no grad)."""
+        with no_grad():
+            return (self.lora_B @ self.lora_A) * self.scaling
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"r={self.r}, alpha={self.alpha}, dropout={self.dropout}")
-
-
-def _linear_names(model: nn.Module) -> list[str]:
-    """The dotted names of the Linear layers inside ``model`` (not ``model`` itself: a lone
-    Linear is wrapped with ``LoRALinear(layer)`` directly)."""
-    return [n for n, m in model.named_modules() if n and isinstance(m, nn.Linear)]
-
-
-def _target_matches(name: str, pattern: str) -> bool:
-    return fnmatchcase(name, pattern) or fnmatchcase(name.rpartition(".")[2], pattern)
 
 
 def _replace(model: nn.Module, name: str, module: nn.Module) -> None:
@@ -153,9 +150,10 @@ def apply_lora(model: nn.Module, config: LoRAConfig) -> nn.Module:
     `LoRALinear`, in place, then freeze all parameters but the adapters (and the biases
     ``config.bias`` asks for). Returns ``model``.
 
-    A pattern matches a Linear's full dotted name (``"blocks.0.attn.c_attn"``,
-    ``"blocks.*.mlp.c_fc"``) or its last component (``"c_attn"``). A pattern that
-    matches nothing is a ValueError listing the Linear layers there are.
+    ``target_modules`` is matched against the full dotted names of ``model``'s modules
+    (not ``model`` itself: wrap a lone Linear with ``LoRALinear(layer)``) as in PEFT; see
+    `LoRAConfig`. An entry that matches nothing, or a match that is not an
+    ``nn.Linear``, is a ValueError naming it and the Linear layers there are.
 
     >>> import minigrad.nn as nn
     >>> model = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
@@ -165,16 +163,16 @@ def apply_lora(model: nn.Module, config: LoRAConfig) -> nn.Module:
     """
     if not isinstance(config, LoRAConfig):
         raise TypeError(f"apply_lora: config must be a LoRAConfig, got {type(config).__name__}")
-    names = _linear_names(model)
-    unmatched = [pat for pat in config.target_modules
-                 if not any(_target_matches(n, pat) for n in names)]
-    if unmatched:
-        raise ValueError(f"apply_lora: target_modules {unmatched} matched no nn.Linear in "
-                         f"{type(model).__name__}; its Linear modules are {names}")
-    for name in names:
-        if any(_target_matches(name, pat) for pat in config.target_modules):
-            base = model.get_submodule(name)
-            _replace(model, name, LoRALinear(base, config.r, config.alpha, config.dropout))
+    linears = [n for n, m in model.named_modules() if n and isinstance(m, nn.Linear)]
+    chosen = select_modules(model, config.target_modules, "apply_lora",
+                            known=f"the Linear layers of {type(model).__name__} are {linears}")
+    wrong = [f"{name} ({type(m).__name__})" for name, m in chosen if not isinstance(m, nn.Linear)]
+    if wrong:
+        raise ValueError(f"apply_lora: target_modules {config.target_modules!r} matched "
+                         f"{wrong}, but LoRA wraps nn.Linear layers only; the Linear layers "
+                         f"of {type(model).__name__} are {linears}")
+    for name, base in chosen:
+        _replace(model, name, LoRALinear(base, config.r, config.alpha, config.dropout))
     for p in model.parameters():
         p.requires_grad_(False)
     for _, layer in lora_layers(model):
@@ -208,8 +206,7 @@ def merge_lora(model: nn.Module) -> nn.Module:
     for name, layer in layers:
         base = layer.base_layer
         with no_grad():
-            base.weight.data += layer.delta_weight()
-            base.weight._version += 1
+            base.weight.add_(layer.delta_weight())
         object.__setattr__(base, "merged_lora", layer)
         _replace(model, name, base)
     return model
@@ -223,8 +220,7 @@ def unmerge_lora(model: nn.Module) -> nn.Module:
         if layer is None:
             continue
         with no_grad():
-            module.weight.data -= layer.delta_weight()
-            module.weight._version += 1
+            module.weight.sub_(layer.delta_weight())
         del module.__dict__["merged_lora"]
         _replace(model, name, layer)
     return model

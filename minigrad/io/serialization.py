@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from . import safetensors
 from .atomic import atomic_write
 from .state import flatten, rebuild
@@ -98,11 +99,6 @@ def _path(path: Any, fn: str) -> str:
 def _wrapper(as_numpy: bool) -> Callable[[np.ndarray], Any]:
     if as_numpy:
         return lambda array: array
-    try:
-        from .._tensor import Tensor
-    except ImportError as exc:
-        raise ImportError("load: minigrad.tensor is not available; use "
-                          "load(path, as_numpy=True) to get NumPy arrays") from exc
     return Tensor
 
 

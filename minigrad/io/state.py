@@ -1,6 +1,6 @@
 """Flatten a nested state dict into named arrays plus a JSON structure, and back.
 
-Arrays (and Tensors, through their ``.data``) become tensor entries named by
+Arrays (and Tensors, through their arrays) become tensor entries named by
 their key path joined with "." (``{"model": {"fc.weight": w}}`` stores
 ``"model.fc.weight"``), so the file reads naturally in any safetensors tool.
 Everything else, the nesting and the plain values, is described by a JSON
@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from .safetensors import METADATA_KEY, dtype_name
 
 VERSION = 1
@@ -81,8 +82,9 @@ def _key(key: Any, path: Path) -> str | int:
 def _as_array(value: Any) -> np.ndarray | None:
     if isinstance(value, np.ndarray):
         return value
-    data = getattr(value, "data", None)
-    return data if isinstance(data, np.ndarray) else None
+    if isinstance(value, Tensor):
+        return value.numpy(force=True)
+    return None
 
 
 def _add_array(array: np.ndarray, path: Path, arrays: dict, owners: dict) -> str:

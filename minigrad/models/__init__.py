@@ -6,9 +6,8 @@
 (2, 10)
 """
 
-from .gpt import GPT, Block, CausalSelfAttention, FeedForward, GPTConfig
+from .gpt import GPT, Block, FeedForward, GPTConfig
 from .linear_regression import LinearRegression
 from .mlp import MLP
 
-__all__ = ["GPT", "GPTConfig", "Block", "CausalSelfAttention", "FeedForward", "LinearRegression",
-           "MLP"]
+__all__ = ["GPT", "GPTConfig", "Block", "FeedForward", "LinearRegression", "MLP"]

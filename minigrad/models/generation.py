@@ -8,6 +8,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..creation import from_numpy
 from ..random import rng
 
 
@@ -15,7 +16,7 @@ def generate_tokens(model: Any, idx: Any, max_new_tokens: int, temperature: floa
                     top_k: int | None = None, generator: Any = None) -> Tensor:
     """The loop behind ``GPT.generate``: crop, run, sample one token, append, repeat."""
     fn = f"{type(model).__name__}.generate"
-    ids = np.asarray(idx.data if isinstance(idx, Tensor) else idx)
+    ids = np.asarray(idx.numpy(force=True) if isinstance(idx, Tensor) else idx)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{fn}: idx must hold integer token ids, got dtype {ids.dtype}")
     squeeze = ids.ndim == 1
@@ -32,13 +33,13 @@ def generate_tokens(model: Any, idx: Any, max_new_tokens: int, temperature: floa
     try:
         with no_grad():
             for _ in range(max_new_tokens):
-                context = Tensor(np.ascontiguousarray(ids[:, -block_size:]))
+                context = from_numpy(np.ascontiguousarray(ids[:, -block_size:]))
                 logits, _ = model(context)
-                nxt = sample_next(logits.data[:, -1, :], temperature, top_k, generator)
+                nxt = sample_next(logits.numpy()[:, -1, :], temperature, top_k, generator)
                 ids = np.concatenate([ids, nxt[:, None]], axis=1)
     finally:
         model.train(was_training)
-    return Tensor(ids[0] if squeeze else ids)
+    return from_numpy(ids[0] if squeeze else ids)
 
 
 def sample_next(logits: np.ndarray, temperature: float = 1.0, top_k: int | None = None,

@@ -53,33 +53,6 @@ class GPTConfig:
             raise ValueError(f"GPTConfig: dropout must be in [0, 1), got {self.dropout}")
 
 
-class CausalSelfAttention(nn.Module):
-    """Multi-head self-attention in which position t sees positions 0..t only.
-
-    ``c_attn`` computes q, k and v for every head in one product; its (B, T, 3C) output
-    is viewed as (B, T, 3, H, D) and permuted once to (3, B, H, T, D), so ``q, k, v``
-    are its three slices. ``c_proj`` mixes the heads' outputs back into the stream.
-    """
-
-    def __init__(self, config: GPTConfig) -> None:
-        super().__init__()
-        self.n_head = config.n_head
-        self.dropout = config.dropout
-        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
-        self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
-        self.resid_dropout = nn.Dropout(config.dropout)
-
-    def forward(self, x: Tensor) -> Tensor:
-        b, t, c = x.shape
-        h = self.n_head
-        qkv = self.c_attn(x)  # q, k, v for every head in one product
-        qkv = qkv.reshape(b, t, 3, h, c // h).permute(2, 0, 3, 1, 4)
-        p = self.dropout if self.training else 0.0
-        y = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], dropout_p=p, is_causal=True)
-        y = y.transpose(1, 2).reshape(b, t, c)  # heads side by side again
-        return self.resid_dropout(self.c_proj(y))
-
-
 class FeedForward(nn.Module):
     """The block's MLP: ``c_proj(gelu(c_fc(x)))`` with a 4x wider hidden layer."""
 
@@ -100,7 +73,8 @@ class Block(nn.Module):
     def __init__(self, config: GPTConfig) -> None:
         super().__init__()
         self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.attn = CausalSelfAttention(config)
+        self.attn = nn.CausalSelfAttention(config.n_embd, config.n_head, config.dropout,
+                                           config.bias)
         self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
         self.mlp = FeedForward(config)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtypes
 from .._tensor import Tensor
 from ..creation import _as_array
 
@@ -28,9 +29,9 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
-            array = np.empty(0, np.float32)
+            array = np.empty(0, _dtypes.DEFAULT_FLOAT)
         elif isinstance(data, Tensor):
-            array = data.data
+            array = data.numpy(force=True)
         elif type(data) is np.ndarray:
             array = data
         else:
@@ -43,9 +44,9 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
-        result = Parameter(self.data.copy(), self.requires_grad)
+        result = Parameter(self.numpy(force=True).copy(), self.requires_grad)
         memo[id(self)] = result
         return result
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self.numpy(force=True), self.requires_grad))

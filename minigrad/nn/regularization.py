@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
-
 from .._tensor import Tensor
+from ..creation import zeros
 
 
 def _params(parameters: Tensor | Iterable[Tensor], where: str) -> list[Tensor]:
@@ -32,7 +31,7 @@ def _params(parameters: Tensor | Iterable[Tensor], where: str) -> list[Tensor]:
 
 def _total(terms: list[Tensor]) -> Tensor:
     if not terms:
-        return Tensor._make(np.zeros((), np.float32), False, None)
+        return zeros(())
     total = terms[0]
     for term in terms[1:]:
         total = total + term

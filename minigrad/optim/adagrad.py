@@ -45,12 +45,12 @@ class Adagrad(Optimizer):
         start = group["initial_accumulator_value"]
         return {"step": 0, "sum": np.full(p.shape, start, dtype=p.dtype)}
 
-    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: ParamGroup) -> None:
         state["step"] += 1
         g = np.negative(grad) if group["maximize"] else grad
         if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * param
         lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         total = state["sum"]
         total += np.square(g)
@@ -58,4 +58,4 @@ class Adagrad(Optimizer):
         denom += group["eps"]
         np.divide(g, denom, out=denom)
         denom *= lr_t
-        p.data -= denom
+        param -= denom

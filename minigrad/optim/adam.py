@@ -57,15 +57,15 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = _zeros(p)
         return state
 
-    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: ParamGroup) -> None:
         amsgrad = group["amsgrad"]
         if amsgrad and "max_exp_avg_sq" not in state:  # amsgrad switched on mid-training
-            state["max_exp_avg_sq"] = _zeros(p)
+            state["max_exp_avg_sq"] = _zeros(param)
         state["step"] += 1
         beta1, beta2 = group["betas"]
         adam_update(
-            p.data, grad, state["exp_avg"], state["exp_avg_sq"],
+            param, grad, state["exp_avg"], state["exp_avg_sq"],
             state["max_exp_avg_sq"] if amsgrad else None,
             step=state["step"], lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
             weight_decay=group["weight_decay"],
@@ -95,5 +95,5 @@ class AdamW(Adam):
                          amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=True)
 
 
-def _zeros(p: Tensor) -> np.ndarray:
+def _zeros(p: Any) -> np.ndarray:
     return np.zeros(p.shape, dtype=p.dtype)

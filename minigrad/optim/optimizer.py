@@ -2,9 +2,10 @@
 
 A subclass supplies three small pieces: ``_check_group`` (refuse bad hyperparameters),
 ``_init_state`` (the state a parameter starts with) and ``_update`` (one step for one
-parameter, written into ``p.data`` in place). Everything else lives here: grouping and
+parameter's array, written in place). Everything else lives here: grouping and
 validating parameters, skipping parameters without a gradient, ``zero_grad``, the closure,
-bumping ``p._version``, and ``state_dict`` / ``load_state_dict`` in PyTorch's layout.
+bumping the parameters' version counters, and ``state_dict`` / ``load_state_dict`` in
+PyTorch's layout.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import enable_grad
+from ..autograd.graph import increment_version
+from ..creation import zeros
 
 ParamGroup = dict[str, Any]
 
@@ -61,9 +64,10 @@ class Optimizer:
         """The state of a parameter before its first step."""
         return {}
 
-    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: ParamGroup) -> None:
-        """Apply one step to ``p.data`` in place (``grad`` has p's shape and dtype)."""
+        """Apply one step to ``param``, the parameter's array, in place (``grad`` has its
+        shape and dtype; the base class bumps the parameter's version afterwards)."""
         raise NotImplementedError
 
     # ---------------------------------------------------------------- the groups
@@ -109,11 +113,10 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif grad.grad_fn is None and grad.data.flags.writeable:
-                    grad.data.fill(0)
-                    grad._version += 1
+                elif grad.grad_fn is None and grad.numpy(force=True).flags.writeable:
+                    grad.requires_grad_(False).zero_()
                 else:
-                    p.grad = Tensor._make(np.zeros(p.shape, p.dtype), False, None)
+                    p.grad = zeros(p.shape, dtype=p.dtype)
 
     # ---------------------------------------------------------------------- step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -126,17 +129,21 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for gi, group in enumerate(self.param_groups):
-            for i, p in enumerate(group["params"]):
-                if p.grad is None:
-                    continue
-                grad = _grad_array(p, self._name, f"param {i} of param group {gi}")
-                state = self.state.get(p)
-                if not state:
-                    state = self._init_state(p, group)
-                    self.state[p] = state
-                self._update(p, grad, state, group)
-                p._version += 1
+        updated: list[Tensor] = []  # their versions are bumped together, even after an error
+        try:
+            for gi, group in enumerate(self.param_groups):
+                for i, p in enumerate(group["params"]):
+                    if p.grad is None:
+                        continue
+                    grad = _grad_array(p, self._name, f"param {i} of param group {gi}")
+                    state = self.state.get(p)
+                    if not state:
+                        state = self._init_state(p, group)
+                        self.state[p] = state
+                    updated.append(p)
+                    self._update(p.numpy(force=True), grad, state, group)
+        finally:
+            increment_version(updated)
         return loss
 
     # ------------------------------------------------------------ saving, resuming
@@ -242,7 +249,7 @@ def _param_list(params: Any, fn: str, where: str) -> tuple[list[Tensor], list[st
 
 
 def _grad_array(p: Tensor, fn: str, where: str) -> np.ndarray:
-    grad = p.grad.data
+    grad = p.grad.numpy(force=True)
     if grad.shape != p.shape:
         raise ValueError(f"{fn}.step: {where} has shape {p.shape} but its grad has shape "
                          f"{grad.shape}")
@@ -265,7 +272,7 @@ def _index(key: Any, fn: str) -> int:
 
 def _load_value(value: Any, p: Tensor, where: str, name: str) -> Any:
     """A state entry, copied: arrays (or Tensors) get p's shape checked and float dtype."""
-    data = value.data if isinstance(value, Tensor) else value
+    data = value.numpy(force=True) if isinstance(value, Tensor) else value
     if name == "step" and isinstance(data, np.ndarray) and data.size == 1:
         return int(data.reshape(()))
     if not isinstance(data, np.ndarray):

@@ -49,19 +49,19 @@ class RMSprop(Optimizer):
             state["grad_avg"] = np.zeros(p.shape, p.dtype)
         return state
 
-    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: ParamGroup) -> None:
         alpha, eps, momentum = group["alpha"], group["eps"], group["momentum"]
         weight_decay, maximize = group["weight_decay"], group["maximize"]
         state["step"] += 1
         g = np.negative(grad) if maximize else grad
         if weight_decay != 0:
-            g = g + weight_decay * p.data
+            g = g + weight_decay * param
         square_avg = state["square_avg"]
         square_avg *= alpha
         square_avg += (1 - alpha) * np.square(g)
         if group["centered"]:
-            grad_avg = state.setdefault("grad_avg", np.zeros(p.shape, p.dtype))
+            grad_avg = state.setdefault("grad_avg", np.zeros_like(param))
             grad_avg *= alpha
             grad_avg += (1 - alpha) * g
             denom = square_avg - np.square(grad_avg)
@@ -70,11 +70,11 @@ class RMSprop(Optimizer):
             denom = np.sqrt(square_avg)
         denom += eps
         if momentum > 0:
-            buf = state.setdefault("momentum_buffer", np.zeros(p.shape, p.dtype))
+            buf = state.setdefault("momentum_buffer", np.zeros_like(param))
             buf *= momentum
             buf += g / denom
-            p.data -= group["lr"] * buf
+            param -= group["lr"] * buf
         else:
             np.divide(g, denom, out=denom)
             denom *= group["lr"]
-            p.data -= denom
+            param -= denom

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor
 from .optimizer import Optimizer, ParamGroup, check_nonneg
 
 
@@ -43,12 +42,12 @@ class SGD(Optimizer):
                              f"dampening, got momentum={group['momentum']}, "
                              f"dampening={group['dampening']}")
 
-    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: ParamGroup) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay, maximize = group["weight_decay"], group["maximize"]
         if weight_decay != 0:
-            g = p.data * weight_decay
+            g = param * weight_decay
             if maximize:
                 g -= grad
             else:
@@ -66,4 +65,4 @@ class SGD(Optimizer):
                 buf *= momentum
                 buf += g if dampening == 0 else (1 - dampening) * g
             g = g + momentum * buf if group["nesterov"] else buf
-        p.data -= lr * g
+        param -= lr * g

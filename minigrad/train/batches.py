@@ -87,7 +87,7 @@ def first_output(out: Any) -> Any:
 
 def concat_outputs(outputs: list[Any]) -> Tensor:
     """One Tensor of the batches' outputs joined along dimension 0."""
-    arrays = [o.data if isinstance(o, Tensor) else np.asarray(o) for o in outputs]
+    arrays = [o.numpy(force=True) if isinstance(o, Tensor) else np.asarray(o) for o in outputs]
     if not arrays:
         raise ValueError("Trainer.predict: the data yielded no batches")
     return Tensor(np.concatenate(arrays, axis=0))

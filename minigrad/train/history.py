@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from minigrad.train.plotting import plot_history
 from minigrad.train.progress import format_value, to_float
 
 
@@ -113,8 +114,6 @@ class History:
     def plot(self, path: str | None = None, metrics: list[str] | None = None,
              title: str | None = None) -> Any:
         """Train vs validation curves; see :func:`minigrad.train.plotting.plot_history`."""
-        from minigrad.train.plotting import plot_history
-
         return plot_history(self, path=path, metrics=metrics, title=title)
 
 

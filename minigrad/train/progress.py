@@ -24,6 +24,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from minigrad._tensor import Tensor
+
 _now = time.monotonic  # tests replace this with a fake clock
 
 
@@ -46,8 +48,8 @@ def to_float(value: Any, key: str = "value") -> float:
     """A Python float from a number, size-1 array or minigrad Tensor (None -> nan)."""
     if value is None:
         return math.nan
-    if hasattr(value, "data") and isinstance(value.data, np.ndarray):
-        value = value.data
+    if isinstance(value, Tensor):
+        value = value.numpy(force=True)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):

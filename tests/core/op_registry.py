@@ -415,7 +415,7 @@ def _index_case(draw):
         index = (np.array([-1, 0, -1]),)
     else:
         index = (mg.tensor(rng.integers(0, shape[0], size=4)),)
-    np_index = tuple(i.data if isinstance(i, mg.Tensor) else i for i in index)
+    np_index = tuple(i.detach().numpy() if isinstance(i, mg.Tensor) else i for i in index)
     return Case([array(draw, shape)], lambda t: t[index], lambda a: a[np_index])
 
 

@@ -1,4 +1,9 @@
-"""The glibc malloc tuning is applied at import and can be switched off."""
+"""``mg.utils.tune_malloc``: an explicit call, never made by ``import minigrad``.
+
+glibc has no getter for its mmap threshold, so the tests look at where an 8 MiB NumPy
+array lands: with glibc's defaults it gets its own mmap, outside the ``[heap]`` mapping;
+after ``tune_malloc()`` it comes from the heap.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,62 @@ import pytest
 
 glibc = bool(os.confstr("CS_GNU_LIBC_VERSION")) if hasattr(os, "confstr") else False
 
+PROBE = """
+import numpy as np
+{setup}
+a = np.ones(8 << 20, np.uint8)
+address = a.ctypes.data
+heap = False
+with open("/proc/self/maps") as f:
+    for line in f:
+        if line.rstrip().endswith("[heap]"):
+            lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
+            heap = heap or lo <= address < hi
+print(heap, tuned)
+"""
 
-def _tuned(env_value: str | None) -> str:
+
+def _probe(setup: str, tuning_env: str | None = None) -> list[str]:
     env = dict(os.environ)
     env.pop("MINIGRAD_MALLOC_TUNING", None)
-    if env_value is not None:
-        env["MINIGRAD_MALLOC_TUNING"] = env_value
-    code = "import minigrad._allocator as a; print(a.malloc_tuned)"
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, check=True).stdout.strip()
+    if tuning_env is not None:
+        env["MINIGRAD_MALLOC_TUNING"] = tuning_env
+    out = subprocess.run([sys.executable, "-c", PROBE.format(setup=setup)], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    return out.split()
 
 
-@pytest.mark.skipif(not glibc, reason="malloc tuning applies to glibc only")
-def test_malloc_tuning_on_by_default_and_switchable():
-    assert _tuned(None) == "True"
-    assert _tuned("0") == "False"
+needs_glibc = pytest.mark.skipif(not glibc or not os.path.exists("/proc/self/maps"),
+                                 reason="malloc tuning applies to glibc on Linux only")
+
+
+@needs_glibc
+def test_import_leaves_malloc_alone():
+    setup = ("import minigrad, minigrad.nn, minigrad.optim, minigrad.train, minigrad.utils\n"
+             "tuned = minigrad.utils.malloc_tuned()")
+    assert _probe(setup) == ["False", "False"]
+
+
+@needs_glibc
+def test_tune_malloc_moves_large_arrays_to_the_heap():
+    setup = "import minigrad\ntuned = minigrad.utils.tune_malloc()"
+    assert _probe(setup) == ["True", "True"]
+
+
+@needs_glibc
+def test_environment_switch_turns_the_call_off():
+    setup = "import minigrad\ntuned = minigrad.utils.tune_malloc()"
+    assert _probe(setup, tuning_env="0") == ["False", "False"]
+
+
+@needs_glibc
+def test_trainer_fit_tunes_malloc():
+    setup = ("import minigrad as mg\n"
+             "from minigrad import nn, optim\n"
+             "from minigrad.train import Trainer\n"
+             "model = nn.Linear(2, 1)\n"
+             "trainer = Trainer(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1))\n"
+             "assert not mg.utils.malloc_tuned()\n"
+             "trainer.fit((mg.randn(8, 2), mg.randn(8, 1)), epochs=1, verbose=0)\n"
+             "tuned = mg.utils.malloc_tuned()")
+    assert _probe(setup) == ["True", "True"]

@@ -17,7 +17,7 @@ def test_gradients_accumulate_across_backward_calls():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+    np.testing.assert_allclose(x.grad.numpy(), [3 + 2, 3 + 4])
 
 
 def test_grad_is_none_before_backward_and_zeroing_resets():
@@ -26,7 +26,7 @@ def test_grad_is_none_before_backward_and_zeroing_resets():
     (x * 2).sum().backward()
     x.grad = None
     (x * 5).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [5.0])
+    np.testing.assert_allclose(x.grad.numpy(), [5.0])
 
 
 def test_diamond_graph_sums_all_paths():
@@ -44,7 +44,7 @@ def test_tensor_used_many_times():
     for _ in range(10):
         y = y + x
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [11.0, 11.0])
+    np.testing.assert_allclose(x.grad.numpy(), [11.0, 11.0])
 
 
 def test_retain_graph_allows_a_second_backward():
@@ -96,12 +96,12 @@ def test_leaf_hook_can_replace_gradient_and_be_removed():
     seen = []
     remove = x.register_hook(lambda g: seen.append(g.numpy().copy()) or g * 10)
     (x * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [20.0, 20.0])
+    np.testing.assert_allclose(x.grad.numpy(), [20.0, 20.0])
     np.testing.assert_allclose(seen[0], [2.0, 2.0])
     remove()
     x.grad = None
     (x * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
 
 
 def test_hook_on_intermediate_and_retain_grad():
@@ -110,16 +110,16 @@ def test_hook_on_intermediate_and_retain_grad():
     h.retain_grad()
     h.register_hook(lambda g: g * 0.5)
     (h * h).sum().backward()
-    np.testing.assert_allclose(h.grad.data, [3.0, 6.0])  # 2h, after the hook halves it
-    np.testing.assert_allclose(x.grad.data, [9.0, 18.0])  # hooked gradient, times 3
+    np.testing.assert_allclose(h.grad.numpy(), [3.0, 6.0])  # 2h, after the hook halves it
+    np.testing.assert_allclose(x.grad.numpy(), [9.0, 18.0])  # hooked gradient, times 3
 
 
 def test_autograd_grad_returns_without_touching_dot_grad():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     y = mg.tensor([3.0], requires_grad=True)
     gx, gy = mg.autograd.grad((x * y).sum(), [x, y])
-    np.testing.assert_allclose(gx.data, [3.0, 3.0])
-    np.testing.assert_allclose(gy.data, [3.0])
+    np.testing.assert_allclose(gx.detach().numpy(), [3.0, 3.0])
+    np.testing.assert_allclose(gy.detach().numpy(), [3.0])
     assert x.grad is None and y.grad is None
 
 
@@ -159,11 +159,11 @@ def test_custom_function_forward_backward_and_double_backward():
     x = mg.tensor([1.0, -2.0, 0.5], dtype=mg.float64, requires_grad=True)
     y = Cube.apply(x)
     assert y.grad_fn.name() == "CubeBackward"
-    np.testing.assert_allclose(y.data, x.data**3)
+    np.testing.assert_allclose(y.detach().numpy(), x.detach().numpy()**3)
     assert gradcheck(Cube.apply, [x])
     (g,) = mg.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
     (gg,) = mg.autograd.grad(g.sum(), x)
-    np.testing.assert_allclose(gg.data, 6 * x.data)
+    np.testing.assert_allclose(gg.detach().numpy(), 6 * x.detach().numpy())
 
 
 def test_once_differentiable_refuses_create_graph():
@@ -240,12 +240,18 @@ def test_hessian_vector_product_of_small_mlp_matches_finite_differences():
 
     eps = 1e-5
     def gradient_at(shift):
-        shifted = [mg.tensor(p.data + shift * v, requires_grad=True) for p, v in zip(params, vs)]
+        shifted = [mg.tensor(p.detach().numpy() + shift * v, requires_grad=True)
+                   for p, v in zip(params, vs)]
         return mg.autograd.grad(_mlp_loss(*shifted, x, y), shifted)
 
     plus, minus = gradient_at(eps), gradient_at(-eps)
     for h, gp, gm in zip(hvp, plus, minus):
-        np.testing.assert_allclose(h.data, (gp.data - gm.data) / (2 * eps), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(
+            h.detach().numpy(),
+            (gp.detach().numpy() - gm.detach().numpy()) / (2 * eps),
+            rtol=1e-5,
+            atol=1e-7,
+        )
 
 
 def test_gradcheck_reports_a_wrong_gradient():
@@ -275,7 +281,7 @@ def test_detach_cuts_the_graph_and_shares_data():
     assert not d.requires_grad and d.grad_fn is None
     y = (x * d).sum()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, d.data)
+    np.testing.assert_allclose(x.grad.numpy(), d.detach().numpy())
 
 
 def test_broadcast_gradient_is_summed_back_to_input_shape():
@@ -283,8 +289,8 @@ def test_broadcast_gradient_is_summed_back_to_input_shape():
     b = mg.ones(4, requires_grad=True)
     (x * b * 2).sum().backward()
     assert x.grad.shape == (3, 1) and b.grad.shape == (4,)
-    np.testing.assert_allclose(x.grad.data, np.full((3, 1), 8.0))
-    np.testing.assert_allclose(b.grad.data, np.full(4, 6.0))
+    np.testing.assert_allclose(x.grad.numpy(), np.full((3, 1), 8.0))
+    np.testing.assert_allclose(b.grad.numpy(), np.full(4, 6.0))
 
 
 def test_mixed_dtypes_give_gradients_in_each_inputs_dtype():
@@ -298,8 +304,8 @@ def test_mixed_dtypes_give_gradients_in_each_inputs_dtype():
 
 def test_gradcheck_works_on_non_contiguous_inputs():
     base = mg.tensor(np.arange(6.0).reshape(2, 3) + 1.0, dtype=mg.float64)
-    x = mg.Tensor(base.data.T, requires_grad=True)
-    assert not x.data.flags.c_contiguous
+    x = mg.Tensor(base.numpy().T, requires_grad=True)
+    assert not x.numpy(force=True).flags.c_contiguous
     assert gradcheck(lambda t: (t * t).sum(dim=0), [x])
 
     class Wrong(Function):
@@ -311,5 +317,5 @@ def test_gradcheck_works_on_non_contiguous_inputs():
         def backward(ctx, grad):
             return grad * 3
 
-    y = mg.Tensor(base.data.T, requires_grad=True)
+    y = mg.Tensor(base.detach().numpy().T, requires_grad=True)
     assert gradcheck(Wrong.apply, [y], raise_exception=False) is False

@@ -22,8 +22,8 @@ def test_tensor_copies_but_from_numpy_shares():
     t = mg.tensor(a)
     s = mg.from_numpy(a)
     a[0] = 5
-    assert t.data[0] == 0 and s.data[0] == 5
-    assert mg.as_tensor(a).data is a
+    assert t.detach().numpy()[0] == 0 and s.detach().numpy()[0] == 5
+    assert mg.as_tensor(a).numpy() is a
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_factory_values():
     np.testing.assert_array_equal(mg.eye(2).numpy(), [[1, 0], [0, 1]])
     assert mg.full((2,), 3.0).tolist() == [3.0, 3.0]
     r = mg.rand(1000)
-    assert 0 <= r.data.min() and r.data.max() < 1
+    assert 0 <= r.detach().numpy().min() and r.detach().numpy().max() < 1
     k = mg.randint(3, 5, (1000,))
     assert set(np.unique(k.numpy())) == {3, 4}
 
@@ -91,7 +91,7 @@ def test_attributes_and_conversions():
     assert x.detach().tolist() == [[1, 2, 3], [4, 5, 6]]
     with pytest.raises(RuntimeError, match="detach"):
         x.numpy()
-    assert x.detach().numpy() is x.data
+    assert x.detach().numpy() is x.numpy(force=True)
     y = x * 2
     assert not y.is_leaf and y.grad_fn is not None
     assert x.double().dtype == np.float64 and x.long().dtype == np.int64
@@ -103,11 +103,11 @@ def test_attributes_and_conversions():
 def test_clone_and_to_are_differentiable():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     (x.clone() * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3, 3])
+    np.testing.assert_allclose(x.grad.numpy(), [3, 3])
     x.grad = None
     (x.to(mg.float64) ** 2).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_allclose(x.grad.data, [2, 4])
+    np.testing.assert_allclose(x.grad.numpy(), [2, 4])
 
 
 def test_requires_grad_rules():
@@ -174,19 +174,19 @@ def test_max_with_dim_returns_values_and_indices():
 def test_max_gradient_is_shared_between_ties():
     x = mg.tensor([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]], requires_grad=True)
     x.amax(dim=1).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0, 0.5, 0.5], [1, 0, 0]])
+    np.testing.assert_allclose(x.grad.numpy(), [[0, 0.5, 0.5], [1, 0, 0]])
     y = mg.tensor([2.0, 2.0], requires_grad=True)
     mg.maximum(y, mg.tensor([2.0, 1.0])).sum().backward()
-    np.testing.assert_allclose(y.grad.data, [0.5, 1.0])
+    np.testing.assert_allclose(y.grad.numpy(), [0.5, 1.0])
 
 
 def test_prod_gradient_with_zeros_is_exact():
     x = mg.tensor([2.0, 0.0, 3.0], dtype=mg.float64, requires_grad=True)
     x.prod().backward()
-    np.testing.assert_allclose(x.grad.data, [0, 6, 0])
+    np.testing.assert_allclose(x.grad.numpy(), [0, 6, 0])
     y = mg.tensor([0.0, 0.0, 3.0], dtype=mg.float64, requires_grad=True)
     y.prod().backward()
-    np.testing.assert_allclose(y.grad.data, [0, 0, 0])
+    np.testing.assert_allclose(y.grad.numpy(), [0, 0, 0])
 
 
 def test_numpy_functions_see_the_array_as_on_a_pytorch_tensor():
@@ -219,3 +219,44 @@ def test_all_and_any():
     assert x.all(dim=1).tolist() == [False, True]
     assert mg.any(x == 0, dim=0, keepdim=True).tolist() == [[False, True]]
     assert mg.all(mg.tensor(True)).item()
+
+
+def test_data_is_a_tensor_sharing_memory_outside_the_graph():
+    import minigrad.nn as nn
+    from minigrad.nn import init
+
+    w = mg.ones(2, 3, requires_grad=True)
+    d = w.data
+    assert isinstance(d, mg.Tensor) and not d.requires_grad and d.grad_fn is None
+    assert np.shares_memory(d.numpy(), w.numpy(force=True))
+    # PyTorch's idioms for updating weights by hand all write through .data
+    w.grad = mg.full((2, 3), 2.0)
+    w.data.add_(w.grad, alpha=-0.25)
+    assert w.detach().tolist() == [[0.5] * 3] * 2
+    w.data.mul_(2).sub_(1)
+    w.data.normal_(0, 0.02)
+    assert abs(w.detach().numpy().mean()) < 0.1
+    init.uniform_(w.data, 3.0, 4.0)
+    assert (w.detach().numpy() >= 3.0).all()
+    linear = nn.Linear(3, 2)
+    linear.weight.data.fill_(0)
+    linear.bias.data.copy_(mg.tensor([1.0, 2.0]))
+    assert linear(mg.ones(1, 3)).tolist() == [[1.0, 2.0]]
+    # an op on .data is not recorded
+    assert not (w.data * 2).requires_grad
+
+
+def test_assigning_data_replaces_the_values():
+    w = mg.ones(3, requires_grad=True)
+    y = (w * w).sum()
+    w.data = mg.tensor([1.0, 2.0, 3.0, 4.0])
+    assert w.shape == (4,) and w.requires_grad and w.is_leaf
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()  # the graph saved the old values
+    with pytest.raises(TypeError, match="assign a Tensor"):
+        w.data = np.zeros(3)
+    with pytest.raises(TypeError, match="floating-point"):
+        w.data = mg.tensor([1, 2])
+    frozen = mg.zeros(2)
+    frozen.data = mg.tensor([5, 6])  # a tensor without grad may change dtype
+    assert frozen.dtype == np.int64

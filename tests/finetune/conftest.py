@@ -30,7 +30,7 @@ def train(model, steps=3, lr=1e-2, seed=0, opt=None):
 
 
 def snapshot(model):
-    return {n: p.data.copy() for n, p in model.named_parameters()}
+    return {n: p.detach().numpy().copy() for n, p in model.named_parameters()}
 
 
 @pytest.fixture

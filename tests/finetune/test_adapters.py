@@ -15,7 +15,7 @@ from .conftest import batch, tiny_gpt, train
 def outputs(model):
     idx, _ = batch(7)
     with mg.no_grad():
-        return model(idx)[0].data.copy()
+        return model(idx)[0].detach().numpy().copy()
 
 
 @pytest.fixture

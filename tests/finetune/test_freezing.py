@@ -40,14 +40,14 @@ def test_freeze_by_module_type_and_glob(gpt):
     assert trainable_names(gpt) == [n for n, _ in gpt.named_parameters() if ".ln_" in n
                                     or n.startswith("ln_f")]
     unfreeze(gpt)
-    frozen = freeze(gpt, only="blocks.*.attn.*")
+    frozen = freeze(gpt, only=r"blocks\.\d+\.attn")  # one string: a regex
     assert frozen == [n for n, _ in gpt.named_parameters() if ".attn." in n]
 
 
 def test_unfreeze_patterns_and_list_selectors(gpt):
     freeze(gpt)
     assert trainable_names(gpt) == []
-    names = unfreeze(gpt, only=["lm_head*", "blocks.1.mlp", nn.Embedding])
+    names = unfreeze(gpt, only=["lm_head", "blocks.1.mlp", nn.Embedding])
     expected = ["wte.weight", "wpe.weight", "blocks.1.mlp.c_fc.weight", "blocks.1.mlp.c_fc.bias",
                 "blocks.1.mlp.c_proj.weight", "blocks.1.mlp.c_proj.bias", "lm_head.weight"]
     assert names == expected and trainable_names(gpt) == expected
@@ -58,10 +58,44 @@ def test_unfreeze_patterns_and_list_selectors(gpt):
 def test_pattern_on_a_block_number_does_not_spill_over():
     model = nn.Sequential(*[nn.Linear(2, 2) for _ in range(12)])
     assert freeze(model, only="1") == ["1.weight", "1.bias"]
+    assert unfreeze(model, only=["1"]) == ["1.weight", "1.bias"]
+
+
+def test_list_entries_match_whole_names_or_dotted_suffixes(gpt):
+    assert freeze(gpt, only=["attn.c_attn"]) == [
+        "blocks.0.attn.c_attn.weight", "blocks.0.attn.c_attn.bias",
+        "blocks.1.attn.c_attn.weight", "blocks.1.attn.c_attn.bias"]
+    unfreeze(gpt)
+    biases = [n for n, _ in gpt.named_parameters() if n.endswith(".bias")]
+    assert unfreeze(gpt, only=["bias"]) == biases  # parameter names too (BitFit)
+    with pytest.raises(ValueError, match="'c_att' matched no module or parameter"):
+        freeze(gpt, only=["c_att"])  # not a suffix after a dot
+
+
+def test_a_string_is_a_regex_that_must_match_the_whole_name(gpt):
+    assert freeze(gpt, only=r"blocks\.1\.ln_\d") == [
+        "blocks.1.ln_1.weight", "blocks.1.ln_1.bias", "blocks.1.ln_2.weight",
+        "blocks.1.ln_2.bias"]
+    with pytest.raises(ValueError) as err:
+        freeze(gpt, only="ln")  # "ln" is in many names, but is none of them
+    message = str(err.value)
+    assert "regex 'ln' matched no module or parameter; GPT's modules are ['wte'" in message
+    assert "'lm_head']" in message and "...c_attn, ...c_fc" in message
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        freeze(gpt, only="*.c_attn")
+
+
+def test_every_entry_must_match_something_in_freeze_and_unfreeze(gpt):
+    for fn in (freeze, unfreeze):
+        with pytest.raises(ValueError, match=f"{fn.__name__}: 'lm_head2' matched no"):
+            fn(gpt, except_=["lm_head", "lm_head2"])
+        with pytest.raises(ValueError, match="Conv2d matched no"):
+            fn(gpt, only=[nn.Embedding, nn.Conv2d])
+    assert trainable_names(gpt) == [n for n, _ in gpt.named_parameters()]  # nothing changed
 
 
 def test_bad_selector_is_a_type_error(gpt):
-    with pytest.raises(TypeError, match="freeze: expected a name pattern"):
+    with pytest.raises(TypeError, match="freeze: expected a regex"):
         freeze(gpt, except_=3)
     with pytest.raises(TypeError, match="nn.Module"):
         freeze("not a model")

@@ -20,7 +20,7 @@ def greedy_by_hand(model, prompt, steps):
     for _ in range(steps):
         with mg.no_grad():
             logits, _ = model(mg.tensor([ids[-4:]]))
-        ids.append(int(np.argmax(logits.data[0, -1])))
+        ids.append(int(np.argmax(logits.detach().numpy()[0, -1])))
     return ids
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+import minigrad.nn as nn
 import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck
 from minigrad.models import GPT, GPTConfig
@@ -60,8 +61,8 @@ def test_changing_a_future_token_never_changes_earlier_logits():
         changed[:, j] = (changed[:, j] + 1 + j) % 11
         logits, _ = model(mg.tensor(changed))
         # exactly equal before position j, different from position j on
-        assert np.array_equal(logits.data[:, :j], base.data[:, :j])
-        assert not np.allclose(logits.data[:, j], base.data[:, j])
+        assert np.array_equal(logits.detach().numpy()[:, :j], base.detach().numpy()[:, :j])
+        assert not np.allclose(logits.detach().numpy()[:, j], base.detach().numpy()[:, j])
 
 
 def test_loss_is_cross_entropy_of_the_logits_with_ignored_positions():
@@ -70,7 +71,7 @@ def test_loss_is_cross_entropy_of_the_logits_with_ignored_positions():
     targets = tokens((2, 6), seed=1).numpy().copy()
     targets[0, :2] = -100
     logits, loss = model(idx, mg.tensor(targets))
-    z = logits.data.reshape(-1, 11).astype(np.float64)
+    z = logits.detach().numpy().reshape(-1, 11).astype(np.float64)
     t = targets.reshape(-1)
     logp = z - z.max(1, keepdims=True)
     logp -= np.log(np.exp(logp).sum(1, keepdims=True))
@@ -83,14 +84,14 @@ def test_loss_is_cross_entropy_of_the_logits_with_ignored_positions():
 
 def test_initialisation_follows_gpt2():
     model = make(n_layer=2, n_embd=64, n_head=4, vocab_size=50, block_size=32)
-    w = model.blocks[0].mlp.c_fc.weight.data
+    w = model.blocks[0].mlp.c_fc.weight.detach().numpy()
     assert np.std(w) == pytest.approx(0.02, rel=0.05)
     residual = 0.02 / math.sqrt(2 * 2)
     for proj in (model.blocks[1].attn.c_proj.weight, model.blocks[1].mlp.c_proj.weight):
-        assert np.std(proj.data) == pytest.approx(residual, rel=0.05)
-    assert np.std(model.wte.weight.data) == pytest.approx(0.02, rel=0.05)
-    assert not model.blocks[0].attn.c_attn.bias.data.any()
-    assert np.array_equal(model.ln_f.weight.data, np.ones(64, np.float32))
+        assert np.std(proj.detach().numpy()) == pytest.approx(residual, rel=0.05)
+    assert np.std(model.wte.weight.detach().numpy()) == pytest.approx(0.02, rel=0.05)
+    assert not model.blocks[0].attn.c_attn.bias.detach().numpy().any()
+    assert np.array_equal(model.ln_f.weight.detach().numpy(), np.ones(64, np.float32))
     assert model.lm_head.bias is None
 
 
@@ -137,16 +138,17 @@ def test_configure_optimizer_decays_matrices_only():
 def test_dropout_only_in_training():
     model = make(dropout=0.3)
     idx = tokens((2, 8))
-    assert not np.array_equal(model(idx)[0].data, model(idx)[0].data)
+    assert not np.array_equal(model(idx)[0].detach().numpy(), model(idx)[0].detach().numpy())
     model.eval()
-    assert np.array_equal(model(idx)[0].data, model(idx)[0].data)
+    assert np.array_equal(model(idx)[0].detach().numpy(), model(idx)[0].detach().numpy())
 
 
 def test_gradcheck_of_a_tiny_gpt_in_float64():
     mg.manual_seed(0)
     model = GPT(GPTConfig(vocab_size=5, block_size=4, n_layer=1, n_head=2, n_embd=4)).double()
-    for p in model.parameters():  # move away from the zero biases / unit gains of the init
-        p.data += np.random.default_rng(1).normal(0, 0.3, p.shape)
+    with mg.no_grad():  # move away from the zero biases / unit gains of the init
+        for p in model.parameters():
+            p.add_(np.random.default_rng(1).normal(0, 0.3, p.shape))
     idx, targets = mg.tensor([[0, 3, 1, 4], [2, 2, 0, 1]]), mg.tensor([[3, 1, 4, 2], [2, 0, 1, 3]])
     checked = [model.wte.weight, model.wpe.weight, model.blocks[0].attn.c_attn.weight,
                model.blocks[0].attn.c_attn.bias, model.blocks[0].ln_2.weight,
@@ -167,3 +169,10 @@ def test_a_tiny_gpt_overfits_one_sequence():
         opt.step()
         first = loss.item() if first is None else first
     assert first > 2.0 and loss.item() < 0.05
+
+
+def test_blocks_use_nn_causal_self_attention():
+    model = GPT(GPTConfig(vocab_size=7, block_size=6, n_layer=2, n_head=2, n_embd=8))
+    assert all(type(block.attn) is nn.CausalSelfAttention for block in model.blocks)
+    assert [n for n, _ in model.blocks[0].attn.named_parameters()] == [
+        "c_attn.weight", "c_attn.bias", "c_proj.weight", "c_proj.bias"]

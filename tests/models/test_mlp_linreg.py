@@ -22,10 +22,10 @@ def test_mlp_forward_is_the_composition():
     mg.manual_seed(0)
     model = MLP([3, 5, 2], activation="tanh")
     x = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
-    w1, b1 = model.layers[0].weight.data, model.layers[0].bias.data
-    w2, b2 = model.layers[2].weight.data, model.layers[2].bias.data
+    w1, b1 = model.layers[0].weight.detach().numpy(), model.layers[0].bias.detach().numpy()
+    w2, b2 = model.layers[2].weight.detach().numpy(), model.layers[2].bias.detach().numpy()
     expected = np.tanh(x @ w1.T + b1) @ w2.T + b2
-    assert np.allclose(model(mg.tensor(x)).data, expected, atol=1e-6)
+    assert np.allclose(model(mg.tensor(x)).detach().numpy(), expected, atol=1e-6)
 
 
 def test_mlp_activation_kinds_dropout_and_output_activation():
@@ -34,7 +34,7 @@ def test_mlp_activation_kinds_dropout_and_output_activation():
     assert kinds == ["Linear", "GELU", "Dropout", "Linear", "GELU", "Dropout", "Linear",
                      "Sigmoid"]
     model.eval()
-    out = model(mg.randn(6, 4)).data
+    out = model(mg.randn(6, 4)).detach().numpy()
     assert out.shape == (6, 3) and (out > 0).all() and (out < 1).all()
 
 
@@ -52,10 +52,10 @@ def test_mlp_bad_arguments():
 def test_linear_regression_shapes_and_values():
     model = LinearRegression()
     x = mg.tensor([0.0, 1.0, 2.0])
-    w, b = model.weight.data[0, 0], model.bias.data[0]
+    w, b = model.weight.detach().numpy()[0, 0], model.bias.detach().numpy()[0]
     out = model(x)
     assert out.shape == (3,)
-    assert np.allclose(out.data, w * x.data + b)
+    assert np.allclose(out.detach().numpy(), w * x.detach().numpy() + b)
     assert model(x.reshape(3, 1)).shape == (3, 1)
     assert LinearRegression(3, 2)(mg.randn(5, 3)).shape == (5, 2)
     with pytest.raises(ValueError, match="in_features=3"):

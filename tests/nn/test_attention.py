@@ -20,8 +20,8 @@ def reference_mha(mha, q, k, v, mask=None):
     and broadcast to (N, H, L, S). Returns (output, per-head weights)."""
     e, h = mha.embed_dim, mha.num_heads
     d = e // h
-    w = mha.in_proj_weight.data
-    b = np.zeros(3 * e) if mha.in_proj_bias is None else mha.in_proj_bias.data
+    w = mha.in_proj_weight.detach().numpy()
+    b = np.zeros(3 * e) if mha.in_proj_bias is None else mha.in_proj_bias.detach().numpy()
     proj = [x @ w[i * e:(i + 1) * e].T + b[i * e:(i + 1) * e] for i, x in enumerate((q, k, v))]
     n = q.shape[0]
     qh, kh, vh = (p.reshape(n, -1, h, d).transpose(0, 2, 1, 3) for p in proj)
@@ -30,7 +30,7 @@ def reference_mha(mha, q, k, v, mask=None):
         scores = scores + mask
     weights = softmax(scores)
     out = (weights @ vh).transpose(0, 2, 1, 3).reshape(n, -1, e)
-    out = out @ mha.out_proj.weight.data.T + mha.out_proj.bias.data
+    out = out @ mha.out_proj.weight.detach().numpy().T + mha.out_proj.bias.detach().numpy()
     return out, weights
 
 
@@ -51,11 +51,11 @@ def test_self_attention_matches_numpy_batch_first():
     mha = make(batch_first=True)
     x = t64(3, 5, 8)
     out, weights = mha(x, x, x)
-    ref_out, ref_w = reference_mha(mha, x.data, x.data, x.data)
-    np.testing.assert_allclose(out.data, ref_out, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(weights.data, ref_w.mean(1), rtol=1e-10, atol=1e-12)
+    ref_out, ref_w = reference_mha(mha, x.detach().numpy(), x.detach().numpy(), x.detach().numpy())
+    np.testing.assert_allclose(out.detach().numpy(), ref_out, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(weights.detach().numpy(), ref_w.mean(1), rtol=1e-10, atol=1e-12)
     _, per_head = mha(x, x, x, average_attn_weights=False)
-    np.testing.assert_allclose(per_head.data, ref_w, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(per_head.detach().numpy(), ref_w, rtol=1e-10, atol=1e-12)
 
 
 def test_sequence_first_layout_and_cross_attention():
@@ -63,11 +63,11 @@ def test_sequence_first_layout_and_cross_attention():
     q, k, v = t64(4, 2, 8, seed=1), t64(6, 2, 8, seed=2), t64(6, 2, 8, seed=3)
     out, weights = mha(q, k, v)
     assert out.shape == (4, 2, 8) and weights.shape == (2, 4, 6)
-    ref_out, _ = reference_mha(mha, *(t.data.transpose(1, 0, 2) for t in (q, k, v)))
-    np.testing.assert_allclose(out.data, ref_out.transpose(1, 0, 2), rtol=1e-10)
+    ref_out, _ = reference_mha(mha, *(t.detach().numpy().transpose(1, 0, 2) for t in (q, k, v)))
+    np.testing.assert_allclose(out.detach().numpy(), ref_out.transpose(1, 0, 2), rtol=1e-10)
     out_kv, _ = mha(q, k, k)  # key is value: the shared k/v projection path
-    ref_kv, _ = reference_mha(mha, *(t.data.transpose(1, 0, 2) for t in (q, k, k)))
-    np.testing.assert_allclose(out_kv.data, ref_kv.transpose(1, 0, 2), rtol=1e-10)
+    ref_kv, _ = reference_mha(mha, *(t.detach().numpy().transpose(1, 0, 2) for t in (q, k, k)))
+    np.testing.assert_allclose(out_kv.detach().numpy(), ref_kv.transpose(1, 0, 2), rtol=1e-10)
 
 
 def test_unbatched_input():
@@ -76,26 +76,27 @@ def test_unbatched_input():
     out, weights = mha(x, x, x)
     assert out.shape == (5, 8) and weights.shape == (5, 5)
     batched, _ = mha(x.unsqueeze(1), x.unsqueeze(1), x.unsqueeze(1))
-    np.testing.assert_allclose(out.data, batched.data[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), batched.detach().numpy()[:, 0], rtol=1e-12)
 
 
 def test_causal_attention_never_looks_ahead():
     mha = make(batch_first=True)
     x = t64(2, 6, 8)
     out, weights = mha(x, x, x, is_causal=True)
-    assert not np.triu(weights.data[0], k=1).any()
-    future = x.data.copy()
+    assert not np.triu(weights.detach().numpy()[0], k=1).any()
+    future = x.detach().numpy().copy()
     future[:, 4:] += 10.0  # change positions 4 and 5 only
     y = mg.tensor(future)
     out2, _ = mha(y, y, y, is_causal=True)
-    np.testing.assert_allclose(out2.data[:, :4], out.data[:, :4], rtol=1e-10)
-    assert not np.allclose(out2.data[:, 4:], out.data[:, 4:])
+    np.testing.assert_allclose(out2.detach().numpy()[:, :4], out.detach().numpy()[:, :4],
+                               rtol=1e-10)
+    assert not np.allclose(out2.detach().numpy()[:, 4:], out.detach().numpy()[:, 4:])
     causal = np.triu(np.ones((6, 6), bool), k=1)
     explicit, _ = mha(x, x, x, attn_mask=mg.tensor(causal))
-    np.testing.assert_allclose(explicit.data, out.data, rtol=1e-12)
+    np.testing.assert_allclose(explicit.detach().numpy(), out.detach().numpy(), rtol=1e-12)
     fast, none = mha(x, x, x, need_weights=False, is_causal=True)
     assert none is None
-    np.testing.assert_allclose(fast.data, out.data, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fast.detach().numpy(), out.detach().numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_key_padding_mask_masks_keys():
@@ -104,21 +105,22 @@ def test_key_padding_mask_masks_keys():
     pad = np.zeros((2, 5), bool)
     pad[0, 3:] = True  # sequence 0 has 3 real tokens
     out, weights = mha(x, x, x, key_padding_mask=mg.tensor(pad))
-    assert not weights.data[0, :, 3:].any() and weights.data[1, :, 3:].all()
-    np.testing.assert_allclose(weights.data.sum(-1), 1.0)
-    changed = x.data.copy()
+    assert not weights.detach().numpy()[0, :, 3:].any() and weights.detach().numpy()[1, :, 3:].all()
+    np.testing.assert_allclose(weights.detach().numpy().sum(-1), 1.0)
+    changed = x.detach().numpy().copy()
     changed[0, 3:] = 99.0
     y = mg.tensor(changed)
     out2, _ = mha(y, y, y, key_padding_mask=mg.tensor(pad))
-    np.testing.assert_allclose(out2.data[0, :3], out.data[0, :3], rtol=1e-10)
+    np.testing.assert_allclose(out2.detach().numpy()[0, :3], out.detach().numpy()[0, :3],
+                               rtol=1e-10)
     float_pad = np.where(pad, -np.inf, 0.0)
     out3, _ = mha(x, x, x, key_padding_mask=mg.tensor(float_pad))
-    np.testing.assert_allclose(out3.data, out.data, rtol=1e-12)
+    np.testing.assert_allclose(out3.detach().numpy(), out.detach().numpy(), rtol=1e-12)
     fast, _ = mha(x, x, x, key_padding_mask=mg.tensor(pad), need_weights=False,
                   is_causal=True)
     slow, w = mha(x, x, x, key_padding_mask=mg.tensor(pad), is_causal=True)
-    np.testing.assert_allclose(fast.data, slow.data, rtol=1e-9, atol=1e-12)
-    assert not w.data[0, :, 3:].any() and not np.triu(w.data[1], 1).any()
+    np.testing.assert_allclose(fast.detach().numpy(), slow.detach().numpy(), rtol=1e-9, atol=1e-12)
+    assert not w.detach().numpy()[0, :, 3:].any() and not np.triu(w.detach().numpy()[1], 1).any()
 
 
 def test_attn_mask_shapes_and_float_masks():
@@ -127,9 +129,10 @@ def test_attn_mask_shapes_and_float_masks():
     rng = np.random.default_rng(2)
     float_mask = rng.standard_normal((2 * 2, 3, 4))
     out, per_head = mha(q, kv, kv, attn_mask=mg.tensor(float_mask), average_attn_weights=False)
-    ref_out, ref_w = reference_mha(mha, q.data, kv.data, kv.data, float_mask.reshape(2, 2, 3, 4))
-    np.testing.assert_allclose(out.data, ref_out, rtol=1e-10)
-    np.testing.assert_allclose(per_head.data, ref_w, rtol=1e-10)
+    qa, kva = q.detach().numpy(), kv.detach().numpy()
+    ref_out, ref_w = reference_mha(mha, qa, kva, kva, float_mask.reshape(2, 2, 3, 4))
+    np.testing.assert_allclose(out.detach().numpy(), ref_out, rtol=1e-10)
+    np.testing.assert_allclose(per_head.detach().numpy(), ref_w, rtol=1e-10)
     with pytest.raises(ValueError, match="attn_mask must have shape"):
         mha(q, kv, kv, attn_mask=mg.zeros(4, 3))
     with pytest.raises(ValueError, match="key_padding_mask must have shape"):
@@ -157,10 +160,10 @@ def test_attention_dropout_only_while_training():
     mha.eval()
     a, _ = mha(x, x, x)
     b, _ = mha(x, x, x)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
     mha.train()
     c, _ = mha(x, x, x)
-    assert not np.allclose(a.data, c.data)
+    assert not np.allclose(a.detach().numpy(), c.detach().numpy())
 
 
 def test_mha_gradients_wrt_input_and_parameters():
@@ -185,12 +188,17 @@ def test_causal_self_attention_matches_mha_with_the_same_weights():
         mha.out_proj.bias.copy_(attn.c_proj.bias)
     x = t64(2, 5, 8)
     expected, _ = mha(x, x, x, is_causal=True)
-    np.testing.assert_allclose(attn(x).data, expected.data, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(attn(x).detach().numpy(), expected.detach().numpy(),
+                               rtol=1e-9, atol=1e-12)
     mask = np.triu(np.full((5, 5), -np.inf), 1)
-    ref, _ = reference_mha(mha, x.data, x.data, x.data, mask)
-    np.testing.assert_allclose(attn(x).data, ref, rtol=1e-9, atol=1e-12)
-    assert [n for n, _ in attn.named_parameters()] == ["c_attn.weight", "c_attn.bias",
-                                                       "c_proj.weight", "c_proj.bias"]
+    ref, _ = reference_mha(mha, x.detach().numpy(), x.detach().numpy(), x.detach().numpy(), mask)
+    np.testing.assert_allclose(attn(x).detach().numpy(), ref, rtol=1e-9, atol=1e-12)
+    assert [n for n, _ in attn.named_parameters()] == [
+        "c_attn.weight",
+        "c_attn.bias",
+        "c_proj.weight",
+        "c_proj.bias",
+    ]
 
 
 def test_causal_self_attention_gradients_and_errors():

@@ -14,7 +14,7 @@ def test_sequential_runs_in_order_and_indexes():
     model = nn.Sequential(a, b, c)
     x = mg.randn(4, 2)
     with mg.no_grad():
-        np.testing.assert_allclose(model(x).data, c(b(a(x))).data)
+        np.testing.assert_allclose(model(x).detach().numpy(), c(b(a(x))).detach().numpy())
     assert len(model) == 3 and list(model) == [a, b, c]
     assert model[0] is a and model[-1] is c
     head = model[:2]

@@ -37,10 +37,10 @@ def conv_reference(x, w, b, stride, padding, dilation, groups):
 def test_conv2d_forward_matches_reference(kwargs):
     conv = nn.Conv2d(**kwargs)
     x = mg.randn(2, kwargs["in_channels"], 7, 6)
-    b = None if conv.bias is None else conv.bias.data
-    expected = conv_reference(x.data, conv.weight.data, b, conv.stride, conv.padding,
-                              conv.dilation, conv.groups)
-    np.testing.assert_allclose(conv(x).data, expected, rtol=1e-4, atol=1e-5)
+    b = None if conv.bias is None else conv.bias.detach().numpy()
+    expected = conv_reference(x.numpy(), conv.weight.detach().numpy(), b, conv.stride,
+                              conv.padding, conv.dilation, conv.groups)
+    np.testing.assert_allclose(conv(x).detach().numpy(), expected, rtol=1e-4, atol=1e-5)
 
 
 def test_conv2d_shapes_repr_and_errors():
@@ -68,14 +68,17 @@ def test_conv2d_gradients():
 def test_pooling():
     x = mg.tensor(np.arange(32.0).reshape(1, 2, 4, 4))
     pooled = nn.MaxPool2d(2)(x)
-    expected = x.data.reshape(1, 2, 2, 2, 2, 2).max((3, 5))
-    np.testing.assert_array_equal(pooled.data, expected)
+    expected = x.detach().numpy().reshape(1, 2, 2, 2, 2, 2).max((3, 5))
+    np.testing.assert_array_equal(pooled.detach().numpy(), expected)
     avg = nn.AvgPool2d(2)(x)
-    np.testing.assert_allclose(avg.data, x.data.reshape(1, 2, 2, 2, 2, 2).mean((3, 5)))
+    np.testing.assert_allclose(
+        avg.detach().numpy(), x.detach().numpy().reshape(1, 2, 2, 2, 2, 2).mean((3, 5))
+    )
     strided = nn.MaxPool2d(3, stride=1, padding=1)(x)
-    assert strided.shape == (1, 2, 4, 4) and strided.data[0, 0, 0, 0] == 5.0
-    assert repr(nn.MaxPool2d(2)) == ("MaxPool2d(kernel_size=2, stride=2, padding=0, "
-                                     "dilation=1, ceil_mode=False)")
+    assert strided.shape == (1, 2, 4, 4) and strided.detach().numpy()[0, 0, 0, 0] == 5.0
+    assert repr(nn.MaxPool2d(2)) == (
+        "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    )
     assert repr(nn.AvgPool2d(3, 1)) == "AvgPool2d(kernel_size=3, stride=1, padding=0)"
     out, idx = nn.MaxPool2d(2, return_indices=True)(x)
     assert idx.shape == out.shape
@@ -88,8 +91,9 @@ def test_pooling_gradients():
 
 
 def test_small_cnn_trains_end_to_end():
-    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.Linear(16, 2))
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16, 2)
+    )
     x = mg.randn(3, 1, 4, 4)
     model(x).sum().backward()
     assert all(p.grad is not None and p.grad.shape == p.shape for p in model.parameters())

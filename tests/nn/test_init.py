@@ -16,7 +16,7 @@ def big(*shape):
 
 
 def assert_uniform(t, bound):
-    data = t.data
+    data = t.detach().numpy()
     assert np.abs(data).max() <= bound * (1 + 1e-6)
     assert np.abs(data).max() > 0.99 * bound
     assert abs(data.std() - bound / math.sqrt(3)) < 0.02 * bound / math.sqrt(3)
@@ -24,8 +24,9 @@ def assert_uniform(t, bound):
 
 
 def assert_normal(t, std, mean=0.0):
-    assert abs(t.data.std() - std) < 0.02 * std
-    assert abs(t.data.mean() - mean) < 0.02 * std
+    data = t.detach().numpy()
+    assert abs(data.std() - std) < 0.02 * std
+    assert abs(data.mean() - mean) < 0.02 * std
 
 
 def test_calculate_gain_table():
@@ -55,14 +56,14 @@ def test_fans():
 def test_simple_fills():
     t = big(300, 400)
     assert init.uniform_(t, -2.0, 3.0) is t
-    assert t.data.min() >= -2 and t.data.max() < 3 and abs(t.data.mean() - 0.5) < 0.02
+    assert t.numpy().min() >= -2 and t.numpy().max() < 3 and abs(t.numpy().mean() - 0.5) < 0.02
     init.normal_(t, 1.0, 0.5)
     assert_normal(t, 0.5, mean=1.0)
     init.constant_(t, 2.5)
-    assert (t.data == 2.5).all()
-    assert not init.zeros_(t).data.any()
-    assert (init.ones_(t).data == 1).all()
-    np.testing.assert_array_equal(init.eye_(mg.empty(2, 3)).data, np.eye(2, 3))
+    assert (t.numpy() == 2.5).all()
+    assert not init.zeros_(t).detach().numpy().any()
+    assert (init.ones_(t).detach().numpy() == 1).all()
+    np.testing.assert_array_equal(init.eye_(mg.empty(2, 3)).detach().numpy(), np.eye(2, 3))
     with pytest.raises(ValueError, match="2-D"):
         init.eye_(mg.empty(2, 2, 2))
     with pytest.raises(TypeError, match="floating"):
@@ -97,18 +98,18 @@ def test_kaiming():
 def test_trunc_normal_stays_inside_and_has_the_truncated_std():
     t = big(400, 500)
     init.trunc_normal_(t)
-    assert t.data.min() >= -2 and t.data.max() <= 2 and t.data.max() > 1.99
+    assert t.numpy().min() >= -2 and t.numpy().max() <= 2 and t.numpy().max() > 1.99
 
     def pdf(x):
         return math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
 
     mass = math.erf(2 / math.sqrt(2))  # Phi(2) - Phi(-2)
     expected_std = math.sqrt(1 - 2 * 2 * pdf(2) / mass)  # about 0.88
-    assert abs(t.data.std() - expected_std) < 0.01
+    assert abs(t.numpy().std() - expected_std) < 0.01
     init.trunc_normal_(t, mean=0.0, std=0.02, a=-0.04, b=0.04)  # bounds are absolute
-    assert np.abs(t.data).max() <= 0.04 and abs(t.data.std() - 0.02 * expected_std) < 0.001
+    assert np.abs(t.numpy()).max() <= 0.04 and abs(t.numpy().std() - 0.02 * expected_std) < 0.001
     init.trunc_normal_(t, mean=3.0, std=1.0, a=2.5, b=3.0)  # a one-sided, small interval
-    assert t.data.min() >= 2.5 and t.data.max() <= 3.0
+    assert t.numpy().min() >= 2.5 and t.numpy().max() <= 3.0
     with pytest.raises(ValueError, match="a < b"):
         init.trunc_normal_(t, a=1.0, b=0.0)
 
@@ -116,26 +117,27 @@ def test_trunc_normal_stays_inside_and_has_the_truncated_std():
 def test_orthogonal():
     t = big(4, 6)
     init.orthogonal_(t, gain=2.0)
-    np.testing.assert_allclose(t.data @ t.data.T, 4 * np.eye(4), atol=1e-5)
+    np.testing.assert_allclose(t.numpy() @ t.numpy().T, 4 * np.eye(4), atol=1e-5)
     tall = big(6, 3)
     init.orthogonal_(tall)
-    np.testing.assert_allclose(tall.data.T @ tall.data, np.eye(3), atol=1e-5)
+    np.testing.assert_allclose(tall.numpy().T @ tall.numpy(), np.eye(3), atol=1e-5)
 
 
 def test_reproducible_in_place_and_not_recorded():
     p = nn.Parameter(mg.empty(50, 40))
-    data = p.data
+    data = p.detach().numpy()
     version = p._version
     mg.manual_seed(7)
     init.kaiming_uniform_(p)
-    first = p.data.copy()
+    first = p.detach().numpy().copy()
     mg.manual_seed(7)
     init.kaiming_uniform_(p)
-    np.testing.assert_array_equal(first, p.data)
-    assert p.data is data and p.grad_fn is None and p.requires_grad and p._version > version
+    np.testing.assert_array_equal(first, p.detach().numpy())
+    assert np.shares_memory(p.detach().numpy(), data)
+    assert p.grad_fn is None and p.requires_grad and p._version > version
     g = mg.Generator().manual_seed(3)
-    a = init.normal_(mg.empty(5), generator=g).data.copy()
-    b = init.normal_(mg.empty(5), generator=mg.Generator().manual_seed(3)).data
+    a = init.normal_(mg.empty(5), generator=g).detach().numpy().copy()
+    b = init.normal_(mg.empty(5), generator=mg.Generator().manual_seed(3)).detach().numpy()
     np.testing.assert_array_equal(a, b)
 
 
@@ -149,30 +151,32 @@ def test_linear_default_init_matches_pytorch():
     lin = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)  # kaiming_uniform_(a=sqrt(5)) == U(-1/sqrt(fan_in), ..)
     assert_uniform(lin.weight, bound)
-    assert np.abs(lin.bias.data).max() <= bound and lin.bias.data.std() > 0.5 * bound / 1.8
+    bias = lin.bias.detach().numpy()
+    assert np.abs(bias).max() <= bound and bias.std() > 0.5 * bound / 1.8
 
 
 def test_conv_default_init_uses_the_receptive_field():
     conv = nn.Conv2d(16, 64, kernel_size=5)
     bound = 1 / math.sqrt(16 * 25)
     assert_uniform(conv.weight, bound)
-    assert np.abs(conv.bias.data).max() <= bound
+    assert np.abs(conv.bias.detach().numpy()).max() <= bound
 
 
 def test_embedding_norm_and_attention_defaults():
     emb = nn.Embedding(1000, 64, padding_idx=3)
     assert_normal(nn.Embedding(1000, 200).weight, 1.0)
-    assert not emb.weight.data[3].any()
+    assert not emb.weight.detach().numpy()[3].any()
     ln = nn.LayerNorm(8)
-    assert (ln.weight.data == 1).all() and not ln.bias.data.any()
-    assert (nn.RMSNorm(8).weight.data == 1).all()
+    assert (ln.weight.detach().numpy() == 1).all() and not ln.bias.detach().numpy().any()
+    assert (nn.RMSNorm(8).weight.detach().numpy() == 1).all()
     bn = nn.BatchNorm1d(4)
-    assert (bn.weight.data == 1).all() and not bn.bias.data.any()
-    assert not bn.running_mean.data.any() and (bn.running_var.data == 1).all()
+    assert (bn.weight.detach().numpy() == 1).all() and not bn.bias.detach().numpy().any()
+    assert not bn.running_mean.numpy().any() and (bn.running_var.numpy() == 1).all()
     assert bn.num_batches_tracked.dtype == np.int64 and bn.num_batches_tracked.item() == 0
     mha = nn.MultiheadAttention(128, 4)
     assert_uniform(mha.in_proj_weight, math.sqrt(6 / (128 + 3 * 128)))
-    assert not mha.in_proj_bias.data.any() and not mha.out_proj.bias.data.any()
+    assert not mha.in_proj_bias.detach().numpy().any()
+    assert not mha.out_proj.bias.detach().numpy().any()
     assert_uniform(mha.out_proj.weight, 1 / math.sqrt(128))
 
 
@@ -182,4 +186,4 @@ def test_layers_are_reproducible_under_manual_seed():
     mg.manual_seed(0)
     b = nn.Sequential(nn.Linear(3, 4), nn.Embedding(5, 2))
     for p, q in zip(a.parameters(), b.parameters()):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())

@@ -38,7 +38,7 @@ def test_parameter_is_a_leaf_tensor_requiring_grad_and_shares_data():
     data = mg.zeros(2, 3)
     p = Parameter(data)
     assert isinstance(p, mg.Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is data.data
+    assert np.shares_memory(p.detach().numpy(), data.detach().numpy())
     assert not Parameter(mg.zeros(2), requires_grad=False).requires_grad
     assert repr(Parameter(mg.tensor([1.0, 2.0]))) == (
         "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
@@ -58,8 +58,9 @@ def test_parameter_from_array_and_list_and_results_are_plain_tensors():
 def test_parameter_deepcopy_copies_data():
     p = Parameter(mg.ones(2))
     q = copy.deepcopy(p)
-    assert isinstance(q, Parameter) and q.requires_grad and q.data is not p.data
-    np.testing.assert_array_equal(q.data, p.data)
+    assert isinstance(q, Parameter) and q.requires_grad \
+        and not np.shares_memory(q.detach().numpy(), p.detach().numpy())
+    np.testing.assert_array_equal(q.detach().numpy(), p.detach().numpy())
 
 
 # ------------------------------------------------------------------ registration
@@ -119,7 +120,7 @@ def test_setattr_none_keeps_the_slot_and_wrong_types_are_refused():
     with pytest.raises(TypeError, match="buffer 'steps'"):
         net.block.steps = np.zeros(1)
     net.block.steps = mg.ones(1)
-    assert net.block._buffers["steps"].data[0] == 1
+    assert net.block._buffers["steps"].detach().numpy()[0] == 1
 
 
 def test_reassigning_a_name_moves_it_between_registries():
@@ -196,14 +197,15 @@ def test_forward_hooks_can_observe_and_replace_and_be_removed():
     x = mg.ones(3, 2)
     with mg.no_grad():
         out = lin(x)
-        expected = lin.bias.data + 1
-    np.testing.assert_allclose(out.data, np.broadcast_to(expected, (3, 2)))
+        expected = lin.bias.detach().numpy() + 1
+    np.testing.assert_allclose(out.detach().numpy(), np.broadcast_to(expected, (3, 2)))
     assert seen == [(3, 2)]
     pre.remove()
     post.remove()
     post.remove()  # removing twice is harmless
     with mg.no_grad():
-        np.testing.assert_allclose(lin(x).data, x.data @ lin.weight.data.T + lin.bias.data)
+        w, b = lin.weight.detach().numpy(), lin.bias.detach().numpy()
+        np.testing.assert_allclose(lin(x).numpy(), x.numpy() @ w.T + b)
     assert seen == [(3, 2)]
 
 
@@ -233,7 +235,7 @@ def test_zero_grad_and_requires_grad():
     net(mg.ones(2, 3)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in net.parameters())
+    assert all(p.grad is not None and not p.grad.numpy().any() for p in net.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
     assert net.requires_grad_(False) is net
@@ -265,16 +267,24 @@ def test_to_double_keeps_parameter_identity_and_converts_buffers():
         net.to(mg.int64)
 
 
+def test_to_refuses_a_backward_through_a_graph_built_before():
+    lin = nn.Linear(3, 2)
+    loss = (lin(mg.randn(4, 3, requires_grad=True)) ** 2).sum()
+    lin.double()
+    with pytest.raises(RuntimeError, match="modified in place"):
+        loss.backward()
+
+
 def test_deepcopy_makes_independent_copies():
     net = Net()
     twin = copy.deepcopy(net)
     assert all(isinstance(p, Parameter) for p in twin.parameters())
     for (n1, p1), (n2, p2) in zip(net.named_parameters(), twin.named_parameters()):
         assert n1 == n2 and p1 is not p2
-        np.testing.assert_array_equal(p1.data, p2.data)
+        np.testing.assert_array_equal(p1.detach().numpy(), p2.detach().numpy())
     with mg.no_grad():
         twin.head.bias.fill_(7.0)
-    assert net.head.bias.data[0] != 7.0
+    assert net.head.bias.detach().numpy()[0] != 7.0
     assert twin.block.steps is not net.block.steps
 
 
@@ -308,18 +318,52 @@ def test_repr_with_multiline_extra_and_children():
     assert repr(Odd()) == "Odd(\n  a=1\n  b=2\n  (inner): Identity()\n)"
 
 
+def test_train_and_eval_call_each_childs_own_train():
+    calls = []
+
+    class Merging(nn.Module):  # like a LoRA layer that merges its adapter for eval
+        def __init__(self):
+            super().__init__()
+            self.inner = nn.Dropout(0.5)
+
+        def train(self, mode=True):
+            calls.append(mode)
+            return super().train(mode)
+
+    net = nn.Sequential(nn.Linear(2, 2), nn.Sequential(Merging(), nn.ReLU()))
+    net.eval()
+    assert calls == [False]
+    assert not any(m.training for m in net.modules())  # super().train reached `inner`
+    net.train()
+    assert calls == [False, True] and all(m.training for m in net.modules())
+
+    class Stubborn(nn.Module):  # an override that keeps its subtree in eval mode
+        def __init__(self):
+            super().__init__()
+            self.bn = nn.BatchNorm1d(2)
+
+        def train(self, mode=True):
+            return super().train(False)
+
+    model = nn.Sequential(nn.Linear(2, 2), Stubborn())
+    model.train()
+    assert model.training and model[0].training
+    assert not model[1].training and not model[1].bn.training
+
+
 def test_train_eval_switches_dropout_and_batch_norm_inside_a_model():
-    model = nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.5),
-                          nn.Linear(8, 2))
+    model = nn.Sequential(
+        nn.Linear(3, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 2)
+    )
     x = mg.randn(16, 3)
     a, b = model(x), model(x)
-    assert not np.allclose(a.data, b.data)  # fresh dropout masks
+    assert not np.allclose(a.detach().numpy(), b.detach().numpy())  # fresh dropout masks
     assert model[1].num_batches_tracked.item() == 2
     model.eval()
-    running = model[1].running_mean.data.copy()
+    running = model[1].running_mean.detach().numpy().copy()
     c, d = model(x), model(x)
-    np.testing.assert_array_equal(c.data, d.data)
-    np.testing.assert_array_equal(model[1].running_mean.data, running)
+    np.testing.assert_array_equal(c.detach().numpy(), d.detach().numpy())
+    np.testing.assert_array_equal(model[1].running_mean.detach().numpy(), running)
     assert model[1].num_batches_tracked.item() == 2
     model.train()
     model(x)

@@ -17,13 +17,21 @@ def randomise(module, seed=0):
     return module
 
 
+def weight(module):
+    return module.weight.detach().numpy()
+
+
+def bias(module):
+    return module.bias.detach().numpy()
+
+
 def test_layer_norm_forward():
     ln = randomise(nn.LayerNorm(4))
     x = mg.randn(3, 4) * 3 + 1
-    mu = x.data.mean(-1, keepdims=True)
-    var = x.data.var(-1, keepdims=True)
-    expected = (x.data - mu) / np.sqrt(var + 1e-5) * ln.weight.data + ln.bias.data
-    np.testing.assert_allclose(ln(x).data, expected, rtol=1e-5, atol=1e-5)
+    mu = x.numpy().mean(-1, keepdims=True)
+    var = x.numpy().var(-1, keepdims=True)
+    expected = (x.numpy() - mu) / np.sqrt(var + 1e-5) * weight(ln) + bias(ln)
+    np.testing.assert_allclose(ln(x).detach().numpy(), expected, rtol=1e-5, atol=1e-5)
     assert repr(ln) == "LayerNorm((4,), eps=1e-05, elementwise_affine=True)"
 
 
@@ -31,9 +39,10 @@ def test_layer_norm_over_two_dims_and_options():
     ln = nn.LayerNorm([3, 4], eps=1e-3)
     assert ln.weight.shape == (3, 4)
     x = mg.randn(2, 3, 4)
-    flat = x.data.reshape(2, 12)
+    flat = x.numpy().reshape(2, 12)
     expected = (flat - flat.mean(1, keepdims=True)) / np.sqrt(flat.var(1, keepdims=True) + 1e-3)
-    np.testing.assert_allclose(ln(x).data.reshape(2, 12), expected, rtol=1e-5, atol=1e-5)
+    out = ln(x).detach().numpy().reshape(2, 12)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
     assert nn.LayerNorm(4, bias=False).bias is None
     bare = nn.LayerNorm(4, elementwise_affine=False)
     assert bare.weight is None and list(bare.parameters()) == []
@@ -50,8 +59,8 @@ def test_rms_norm():
     rms = randomise(nn.RMSNorm(4))
     x = mg.randn(3, 4)
     eps = np.finfo(np.float32).eps
-    expected = x.data / np.sqrt((x.data**2).mean(-1, keepdims=True) + eps) * rms.weight.data
-    np.testing.assert_allclose(rms(x).data, expected, rtol=1e-5)
+    expected = x.numpy() / np.sqrt((x.numpy()**2).mean(-1, keepdims=True) + eps) * weight(rms)
+    np.testing.assert_allclose(rms(x).detach().numpy(), expected, rtol=1e-5)
     assert repr(nn.RMSNorm(4)) == "RMSNorm((4,), eps=None, elementwise_affine=True)"
     assert nn.RMSNorm(4, elementwise_affine=False).weight is None
     assert gradcheck_module(randomise(nn.RMSNorm(6, eps=1e-6)), randn64(2, 6))
@@ -64,23 +73,23 @@ def batch_stats(x, dims):
 def test_batch_norm_1d_train_updates_running_stats_and_eval_uses_them():
     bn = randomise(nn.BatchNorm1d(3))
     x = mg.randn(8, 3) * 2 + 5
-    mean, var, unbiased = batch_stats(x.data, 0)
+    mean, var, unbiased = batch_stats(x.numpy(), 0)
     y = bn(x)
-    expected = (x.data - mean) / np.sqrt(var + 1e-5) * bn.weight.data + bn.bias.data
-    np.testing.assert_allclose(y.data, expected, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(bn.running_mean.data, 0.1 * mean, rtol=1e-5)
-    np.testing.assert_allclose(bn.running_var.data, 0.9 + 0.1 * unbiased, rtol=1e-5)
+    expected = (x.numpy() - mean) / np.sqrt(var + 1e-5) * weight(bn) + bias(bn)
+    np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(bn.running_mean.detach().numpy(), 0.1 * mean, rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.detach().numpy(), 0.9 + 0.1 * unbiased, rtol=1e-5)
     assert bn.num_batches_tracked.item() == 1
     bn(x)
     assert bn.num_batches_tracked.item() == 2
-    np.testing.assert_allclose(bn.running_mean.data, 0.19 * mean, rtol=1e-5)
+    np.testing.assert_allclose(bn.running_mean.detach().numpy(), 0.19 * mean, rtol=1e-5)
     bn.eval()
-    running_mean, running_var = bn.running_mean.data.copy(), bn.running_var.data.copy()
+    running_mean, running_var = bn.running_mean.numpy().copy(), bn.running_var.numpy().copy()
     out = bn(x)
-    expected = (x.data - running_mean) / np.sqrt(running_var + 1e-5) * bn.weight.data \
-        + bn.bias.data
-    np.testing.assert_allclose(out.data, expected, rtol=1e-4, atol=1e-5)
-    np.testing.assert_array_equal(bn.running_mean.data, running_mean)  # eval: no update
+    expected = (x.numpy() - running_mean) / np.sqrt(running_var + 1e-5) * weight(bn) \
+        + bias(bn)
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(bn.running_mean.detach().numpy(), running_mean)  # eval: no update
     assert bn.num_batches_tracked.item() == 2
 
 
@@ -90,8 +99,8 @@ def test_batch_norm_1d_on_sequences_and_cumulative_momentum():
     a, b = mg.randn(4, 2, 5), mg.randn(4, 2, 5) + 3
     bn(a)
     bn(b)
-    both = (batch_stats(a.data, (0, 2))[0] + batch_stats(b.data, (0, 2))[0]) / 2
-    np.testing.assert_allclose(bn.running_mean.data, both, rtol=1e-5)  # plain average
+    both = (batch_stats(a.numpy(), (0, 2))[0] + batch_stats(b.numpy(), (0, 2))[0]) / 2
+    np.testing.assert_allclose(bn.running_mean.detach().numpy(), both, rtol=1e-5)  # plain average
     with pytest.raises(ValueError, match="expected 2D or 3D input, got 4D"):
         bn(mg.zeros(2, 2, 2, 2))
 
@@ -100,21 +109,27 @@ def test_batch_norm_without_running_stats_uses_batch_stats_in_eval():
     bn = nn.BatchNorm1d(2, track_running_stats=False).eval()
     assert bn.running_mean is None and list(bn.buffers()) == []
     x = mg.randn(6, 2)
-    mean, var, _ = batch_stats(x.data, 0)
-    np.testing.assert_allclose(bn(x).data, (x.data - mean) / np.sqrt(var + 1e-5), rtol=1e-4,
-                               atol=1e-5)
+    mean, var, _ = batch_stats(x.numpy(), 0)
+    np.testing.assert_allclose(
+        bn(x).detach().numpy(),
+        (x.detach().numpy() - mean) / np.sqrt(var + 1e-5),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 def test_batch_norm_2d():
     bn = randomise(nn.BatchNorm2d(3))
     x = mg.randn(4, 3, 5, 5)
-    mean, var, _ = batch_stats(x.data, (0, 2, 3))
+    mean, var, _ = batch_stats(x.numpy(), (0, 2, 3))
     shape = (1, 3, 1, 1)
-    expected = (x.data - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + 1e-5) \
-        * bn.weight.data.reshape(shape) + bn.bias.data.reshape(shape)
-    np.testing.assert_allclose(bn(x).data, expected, rtol=1e-4, atol=1e-5)
-    assert repr(bn) == ("BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, "
-                        "track_running_stats=True)")
+    expected = (x.numpy() - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + 1e-5) * weight(
+        bn
+    ).reshape(shape) + bias(bn).reshape(shape)
+    np.testing.assert_allclose(bn(x).detach().numpy(), expected, rtol=1e-4, atol=1e-5)
+    assert repr(bn) == (
+        "BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+    )
     with pytest.raises(ValueError, match="expected 4D input"):
         bn(mg.zeros(4, 3))
 
@@ -125,7 +140,7 @@ def test_batch_norm_gradients_train_and_eval():
     assert gradcheck_module(randomise(nn.BatchNorm2d(2)), randn64(3, 2, 2, 2))
     bn.eval()
     with mg.no_grad():
-        bn.running_var.data[...] = [0.5, 2.0, 1.5]
+        bn.running_var.copy_(np.array([0.5, 2.0, 1.5]))
     assert gradcheck_module(bn, randn64(4, 3))
 
 
@@ -134,5 +149,18 @@ def test_batch_norm_state_dict_round_trip():
     bn(mg.randn(8, 3))
     other = nn.BatchNorm1d(3)
     other.load_state_dict(bn.state_dict())
-    np.testing.assert_array_equal(other.running_var.data, bn.running_var.data)
+    np.testing.assert_array_equal(
+        other.running_var.detach().numpy(), bn.running_var.detach().numpy()
+    )
     assert other.num_batches_tracked.item() == 1
+
+
+def test_batch_norm_bumps_the_version_of_the_buffers_it_writes():
+    bn = nn.BatchNorm1d(3)
+    count = bn.num_batches_tracked
+    before = count._version
+    bn(mg.randn(4, 3))
+    assert count.item() == 1 and count._version > before  # written in place, so versioned
+    before = count._version
+    bn.reset_running_stats()
+    assert count.item() == 0 and count._version > before

@@ -10,7 +10,7 @@ from minigrad.autograd import gradcheck
 
 def f64(array, requires_grad=True):
     """A float64 C-contiguous tensor (a copy) for gradcheck, whose finite differences
-    perturb ``t.data.reshape(-1)`` and so need a contiguous array."""
+    perturb ``t.detach().numpy().reshape(-1)`` and so need a contiguous array."""
     data = np.ascontiguousarray(np.asarray(array, dtype=np.float64))
     return mg.tensor(data, requires_grad=requires_grad)
 

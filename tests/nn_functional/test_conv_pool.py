@@ -56,7 +56,7 @@ def test_conv2d_matches_loops_and_gradcheck(kernel_mode, rng, xs, ws, stride, pa
     x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
     out = F.conv2d(mg.tensor(x), mg.tensor(w), mg.tensor(b), stride, padding, dilation, groups)
     want = conv2d_loops(x, w, b, stride, padding, dilation, groups)
-    np.testing.assert_allclose(out.data, want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), want, rtol=1e-10, atol=1e-12)
 
     def fn(a, c, d):
         return F.conv2d(a, c, d, stride, padding, dilation, groups)
@@ -74,11 +74,11 @@ def test_conv2d_same_padding_keeps_size(kernel_mode, rng, kernel, dilation):
     xp = np.pad(x, ((0, 0), (0, 0), (pads[0] // 2, pads[0] - pads[0] // 2),
                     (pads[1] // 2, pads[1] - pads[1] // 2)))
     want = conv2d_loops(xp, w, None, (1, 1), (0, 0), dilation, 1)
-    np.testing.assert_allclose(out.data, want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), want, rtol=1e-10, atol=1e-12)
     assert gradcheck(lambda a, c: F.conv2d(a, c, padding="same", dilation=dilation),
                      [f64(x), f64(w)], atol=1e-7, rtol=1e-6)
     valid = F.conv2d(mg.tensor(x), mg.tensor(w), padding="valid", dilation=dilation)
-    np.testing.assert_allclose(valid.data,
+    np.testing.assert_allclose(valid.detach().numpy(),
                                conv2d_loops(x, w, None, (1, 1), (0, 0), dilation, 1), rtol=1e-10)
 
 
@@ -89,7 +89,7 @@ def test_conv2d_unbatched_and_float32(kernel_mode, rng):
     assert out.shape == (3, 4, 4) and out.dtype == np.float32
     want = conv2d_loops(x[None].astype(np.float64), w.astype(np.float64), None, (1, 1), (1, 1),
                         (1, 1), 1)[0]
-    np.testing.assert_allclose(out.data, want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out.detach().numpy(), want, rtol=1e-4, atol=1e-5)
 
 
 def test_conv2d_bad_input():
@@ -135,32 +135,34 @@ def test_pooling_matches_loops_and_gradcheck(kernel_mode, rng, k, s, p, kind):
     x = rng.permutation(2 * 3 * 6 * 5).reshape(2, 3, 6, 5) * 0.1
     fn = F.max_pool2d if kind == "max" else F.avg_pool2d
     out = fn(mg.tensor(x), k, s, p)
-    np.testing.assert_allclose(out.data, pool_loops(x, k, s or k, p, kind), rtol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), pool_loops(x, k, s or k, p, kind), rtol=1e-12)
     assert gradcheck(lambda a: fn(a, k, s, p), [f64(x)])
 
 
 def test_max_pool_return_indices_and_overlapping_gradient(kernel_mode):
     x = mg.tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
     out, idx = F.max_pool2d(x, 2, stride=1, return_indices=True)
-    np.testing.assert_array_equal(idx.data[0, 0], [[5, 6, 7], [9, 10, 11], [13, 14, 15]])
+    np.testing.assert_array_equal(idx.numpy()[0, 0], [[5, 6, 7], [9, 10, 11], [13, 14, 15]])
     assert idx.dtype == np.int64
     out.sum().backward()
     # each window's max is its bottom-right element, read by exactly one window
     want = np.zeros((4, 4))
     want[1:, 1:] = 1
-    np.testing.assert_array_equal(x.grad.data[0, 0], want)
+    np.testing.assert_array_equal(x.grad.numpy()[0, 0], want)
     # a constant image: ties go to the first element of each window, so they accumulate
     x = mg.tensor(np.ones((1, 1, 3, 3)), requires_grad=True)
     F.max_pool2d(x, 2, stride=1).sum().backward()
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
 
 
 def test_pooling_unbatched(kernel_mode, rng):
     x = rng.standard_normal((3, 4, 4))
     out, idx = F.max_pool2d(mg.tensor(x), 2, return_indices=True)
     assert out.shape == (3, 2, 2) and idx.shape == (3, 2, 2)
-    np.testing.assert_allclose(F.avg_pool2d(mg.tensor(x), 2).data,
-                               pool_loops(x[None], (2, 2), (2, 2), (0, 0), "avg")[0])
+    np.testing.assert_allclose(
+        F.avg_pool2d(mg.tensor(x), 2).detach().numpy(),
+        pool_loops(x[None], (2, 2), (2, 2), (0, 0), "avg")[0],
+    )
 
 
 def test_pooling_bad_input():

@@ -48,7 +48,7 @@ def test_numba_and_numpy_twins_agree(name):
         with reference_mode(reference):
             out, tensors = _run(fn, arrays)
         assert out.dtype == np.float32
-        results.append((out.data, [t.grad.data for t in tensors]))
+        results.append((out.detach().numpy(), [t.grad.numpy() for t in tensors]))
     (out_a, grads_a), (out_b, grads_b) = results
     np.testing.assert_allclose(out_a, out_b, rtol=2e-5, atol=2e-6)
     for ga, gb in zip(grads_a, grads_b):
@@ -63,11 +63,11 @@ def test_backward_hygiene(kernel_mode, name):
     arrays = [rng.standard_normal(s) for s in shapes]
     out, tensors = _run(fn, arrays)
     for t, a in zip(tensors, arrays):
-        np.testing.assert_array_equal(t.data, a)  # inputs not mutated
+        np.testing.assert_array_equal(t.detach().numpy(), a)  # inputs not mutated
         assert t.grad is not None and t.grad.shape == t.shape
-    grads = [t.grad.data for t in tensors]
+    grads = [t.grad.numpy() for t in tensors]
     for i, g in enumerate(grads):
-        assert not any(np.shares_memory(g, a.data) for a in tensors)
+        assert not any(np.shares_memory(g, a.detach().numpy()) for a in tensors)
         assert not any(np.shares_memory(g, other) for other in grads[i + 1:])
     assert out.grad_fn.released  # saved arrays freed after backward
     with pytest.raises(RuntimeError, match="second time"):

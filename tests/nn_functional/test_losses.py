@@ -24,33 +24,42 @@ def test_hand_computed_regression_losses():
     x = mg.tensor([1.0, 2.0, -1.0], dtype=mg.float64)
     y = mg.tensor([0.0, 4.0, -1.5], dtype=mg.float64)
     # differences 1, -2, 0.5
-    np.testing.assert_allclose(F.mse_loss(x, y).data, (1 + 4 + 0.25) / 3)
-    np.testing.assert_allclose(F.mse_loss(x, y, reduction="sum").data, 5.25)
-    np.testing.assert_allclose(F.l1_loss(x, y, reduction="none").data, [1, 2, 0.5])
+    np.testing.assert_allclose(F.mse_loss(x, y).detach().numpy(), (1 + 4 + 0.25) / 3)
+    np.testing.assert_allclose(F.mse_loss(x, y, reduction="sum").detach().numpy(), 5.25)
+    np.testing.assert_allclose(F.l1_loss(x, y, reduction="none").detach().numpy(), [1, 2, 0.5])
     # huber, delta 1: |d| >= 1 -> |d| - 0.5, else 0.5 d^2
-    np.testing.assert_allclose(F.huber_loss(x, y, reduction="none").data, [0.5, 1.5, 0.125])
+    np.testing.assert_allclose(
+        F.huber_loss(x, y, reduction="none").detach().numpy(), [0.5, 1.5, 0.125]
+    )
     # delta 2: 0.5 * 1, 2 * (2 - 1) = 2 (the boundary), 0.5 * 0.25
-    np.testing.assert_allclose(F.huber_loss(x, y, reduction="none", delta=2.0).data,
-                               [0.5, 2.0, 0.125])
+    np.testing.assert_allclose(
+        F.huber_loss(x, y, reduction="none", delta=2.0).detach().numpy(), [0.5, 2.0, 0.125]
+    )
     # smooth_l1, beta 2: huber(delta 2) / 2
-    np.testing.assert_allclose(F.smooth_l1_loss(x, y, reduction="none", beta=2.0).data,
-                               [0.25, 1.0, 0.0625])
-    np.testing.assert_allclose(F.smooth_l1_loss(x, y, beta=0.0).data, 3.5 / 3)
+    np.testing.assert_allclose(
+        F.smooth_l1_loss(x, y, reduction="none", beta=2.0).detach().numpy(), [0.25, 1.0, 0.0625]
+    )
+    np.testing.assert_allclose(F.smooth_l1_loss(x, y, beta=0.0).detach().numpy(), 3.5 / 3)
 
 
-@pytest.mark.parametrize("name", ["mse", "l1", "huber", "huber_small", "smooth_l1",
-                                  "smooth_l1_small"])
+@pytest.mark.parametrize(
+    "name", ["mse", "l1", "huber", "huber_small", "smooth_l1", "smooth_l1_small"]
+)
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_regression_reference_and_gradcheck(rng, name, reduction):
     fns = {
         "mse": (F.mse_loss, lambda d: d * d),
         "l1": (F.l1_loss, np.abs),
         "huber": (F.huber_loss, lambda d: huber_ref(d, 1.0)),
-        "huber_small": (lambda a, b, reduction: F.huber_loss(a, b, reduction, delta=0.3),
-                        lambda d: huber_ref(d, 0.3)),
+        "huber_small": (
+            lambda a, b, reduction: F.huber_loss(a, b, reduction, delta=0.3),
+            lambda d: huber_ref(d, 0.3),
+        ),
         "smooth_l1": (F.smooth_l1_loss, lambda d: huber_ref(d, 1.0)),
-        "smooth_l1_small": (lambda a, b, reduction: F.smooth_l1_loss(a, b, reduction, beta=0.3),
-                            lambda d: huber_ref(d, 0.3) / 0.3),
+        "smooth_l1_small": (
+            lambda a, b, reduction: F.smooth_l1_loss(a, b, reduction, beta=0.3),
+            lambda d: huber_ref(d, 0.3) / 0.3,
+        ),
     }
     fn, ref = fns[name]
     x = rng.standard_normal((3, 4))
@@ -58,7 +67,7 @@ def test_regression_reference_and_gradcheck(rng, name, reduction):
     out = fn(mg.tensor(x), mg.tensor(y), reduction=reduction)
     want = ref(x - y)
     want = want.mean() if reduction == "mean" else want.sum() if reduction == "sum" else want
-    np.testing.assert_allclose(out.data, want, rtol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), want, rtol=1e-12)
     assert gradcheck(lambda a, b: fn(a, b, reduction=reduction), [f64(x), f64(y)])
 
 
@@ -80,18 +89,23 @@ def test_binary_cross_entropy_hand_computed():
     y = mg.tensor([1.0, 0.0, 0.0, 0.0], dtype=mg.float64)
     # -log 0.5, -log 0.2, log(0) clamped at -100 -> 100, log(1) = 0
     want = [math.log(2), -math.log(0.2), 100.0, 0.0]
-    np.testing.assert_allclose(F.binary_cross_entropy(x, y, reduction="none").data, want)
+    np.testing.assert_allclose(
+        F.binary_cross_entropy(x, y, reduction="none").detach().numpy(), want
+    )
     w = mg.tensor([2.0, 1.0, 0.0, 1.0], dtype=mg.float64)
-    np.testing.assert_allclose(F.binary_cross_entropy(x, y, w, reduction="sum").data,
-                               2 * math.log(2) - math.log(0.2))
+    np.testing.assert_allclose(
+        F.binary_cross_entropy(x, y, w, reduction="sum").detach().numpy(),
+        2 * math.log(2) - math.log(0.2),
+    )
 
 
 def test_binary_cross_entropy_gradient_is_finite_at_zero_and_one():
     x = mg.tensor([0.0, 1.0, 1.0], dtype=mg.float64, requires_grad=True)
-    F.binary_cross_entropy(x, mg.tensor([0.0, 1.0, 0.0], dtype=mg.float64),
-                           reduction="sum").backward()
+    F.binary_cross_entropy(
+        x, mg.tensor([0.0, 1.0, 0.0], dtype=mg.float64), reduction="sum"
+    ).backward()
     # (x - y) / max(x (1 - x), 1e-12): 0, 0, and 1 / 1e-12 for the confident mistake
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0, 1e12])
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.0, 1e12])
 
 
 def test_binary_cross_entropy_gradcheck_and_second_order(rng):
@@ -111,9 +125,10 @@ def test_binary_cross_entropy_with_logits(rng):
     x = rng.standard_normal((3, 4)) * 3
     y = rng.uniform(0, 1, (3, 4))
     pw = rng.uniform(0.5, 3, 4)
-    out = F.binary_cross_entropy_with_logits(mg.tensor(x), mg.tensor(y), reduction="none",
-                                             pos_weight=mg.tensor(pw))
-    np.testing.assert_allclose(out.data, bce_logits_ref(x, y, pw), rtol=1e-10)
+    out = F.binary_cross_entropy_with_logits(
+        mg.tensor(x), mg.tensor(y), reduction="none", pos_weight=mg.tensor(pw)
+    )
+    np.testing.assert_allclose(out.detach().numpy(), bce_logits_ref(x, y, pw), rtol=1e-10)
     assert gradcheck(
         lambda a, b, c, d: F.binary_cross_entropy_with_logits(a, b, c, pos_weight=d),
         [f64(x), f64(y), f64(rng.uniform(0.5, 2, (3, 4))), f64(pw)],
@@ -121,7 +136,8 @@ def test_binary_cross_entropy_with_logits(rng):
     # logit 0 against target 1: log 2
     np.testing.assert_allclose(
         F.binary_cross_entropy_with_logits(mg.tensor([0.0]), mg.tensor([1.0])).item(),
-        math.log(2), rtol=1e-6,
+        math.log(2),
+        rtol=1e-6,
     )
 
 
@@ -129,9 +145,9 @@ def test_binary_cross_entropy_with_logits_is_stable_for_large_logits():
     x = mg.tensor([100.0, -100.0, 100.0], dtype=mg.float64, requires_grad=True)
     y = mg.tensor([1.0, 0.0, 0.0], dtype=mg.float64)
     out = F.binary_cross_entropy_with_logits(x, y, reduction="none")
-    np.testing.assert_allclose(out.data, [0.0, 0.0, 100.0], atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), [0.0, 0.0, 100.0], atol=1e-12)
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0, 1.0], atol=1e-12)  # sigmoid(x) - y
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.0, 1.0], atol=1e-12)  # sigmoid(x) - y
 
 
 def test_binary_losses_bad_input():

@@ -26,7 +26,7 @@ def linear_trainer(lr: float = 0.1, seed: int = 0, **kwargs) -> Trainer:
 
 
 def weights(model) -> dict[str, np.ndarray]:
-    return {k: np.array(v.data, copy=True) for k, v in model.state_dict().items()}
+    return {k: v.numpy().copy() for k, v in model.state_dict().items()}
 
 
 @pytest.fixture

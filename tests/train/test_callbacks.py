@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import nn
+from minigrad import nn, optim
+from minigrad.optim import lr_scheduler
 from minigrad.train import (
     Callback,
     CSVLogger,
@@ -189,21 +190,50 @@ def test_learning_rate_scheduler_sets_the_lr_before_each_epoch(data):
         bad.fit(data, epochs=1, verbose=0)
 
 
-def test_reduce_lr_on_plateau_callback_follows_keras(data):
-    cb = ReduceLROnPlateau(monitor="score", factor=0.5, patience=2, min_lr=0.02)
+def test_reduce_lr_on_plateau_callback_follows_pytorchs_rules(data):
+    cb = ReduceLROnPlateau(monitor="score", factor=0.5, patience=1, min_lr=0.02)
     trainer = linear_trainer(lr=0.1, callbacks=[scripted([1, 1, 1, 1, 1, 0.5, 0.5, 0.5]), cb])
     history = trainer.fit(data, epochs=8, verbose=0)
-    # bad epochs 2, 3 -> cut after 3; 4, 5 -> cut after 5 (to min_lr); 6 improves; 7, 8 bad
+    # more than 1 bad epoch: cut after 3 and after 5; 6 improves; cut after 8, to min_lr
     assert history["lr"] == pytest.approx([0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.025])
     assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.02)
 
 
+def test_reduce_lr_on_plateau_callback_is_the_scheduler_driven_by_the_logs(data):
+    values = [3.0, 2.0, 2.5, 1.9999, 2.2, 2.1, 1.0, 1.5, 1.4, 1.3]
+    options = dict(factor=0.5, patience=1, threshold=0.01, threshold_mode="abs", cooldown=1)
+    cb = ReduceLROnPlateau(monitor="score", **options)
+    trainer = linear_trainer(lr=1.0, callbacks=[scripted(values), cb])
+    history = trainer.fit(data, epochs=len(values), verbose=0)
+    opt = optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0)
+    sched = lr_scheduler.ReduceLROnPlateau(opt, mode="min", **options)
+    expected = []
+    for value in values:
+        expected.append(opt.param_groups[0]["lr"])
+        sched.step(value)
+    assert history["lr"] == expected
+    assert cb.best == sched.best == 1.0
+    assert len(set(expected)) > 2  # the script does cut the lr, more than once
+
+
+def test_reduce_lr_on_plateau_threshold_modes(data):
+    def lrs(**options):
+        cb = ReduceLROnPlateau(monitor="score", factor=0.5, patience=0, **options)
+        trainer = linear_trainer(lr=1.0, callbacks=[scripted([1.0, 0.95, 0.9]), cb])
+        trainer.fit(data, epochs=3, verbose=0)
+        return trainer.optimizer.param_groups[0]["lr"]
+
+    assert lrs() == 1.0  # relative 1e-4: each epoch improves
+    assert lrs(threshold=0.1, threshold_mode="abs") == 0.25  # neither beats best - 0.1
+
+
 def test_reduce_lr_on_plateau_cooldown(data):
     cb = ReduceLROnPlateau(monitor="score", factor=0.5, patience=1, cooldown=2)
-    trainer = linear_trainer(lr=0.8, callbacks=[scripted([1] * 6), cb])
-    history = trainer.fit(data, epochs=6, verbose=0)
-    # cut after 2; epochs 3, 4 in cooldown; cut after 5
-    assert history["lr"] == pytest.approx([0.8, 0.8, 0.4, 0.4, 0.4, 0.2])
+    trainer = linear_trainer(lr=0.8, callbacks=[scripted([1] * 7), cb])
+    history = trainer.fit(data, epochs=7, verbose=0)
+    # cut after 3; epochs 4, 5 in cooldown; 6, 7 bad: cut after 7
+    assert history["lr"] == pytest.approx([0.8, 0.8, 0.8, 0.4, 0.4, 0.4, 0.4])
+    assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.2)
 
 
 def test_callbacks_that_write_checkpoints_run_last(data, tmp_path):

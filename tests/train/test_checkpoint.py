@@ -101,7 +101,8 @@ def test_checkpoint_holds_the_whole_training_state(tmp_path):
     assert state["callbacks"][0]["class"] == "EarlyStopping"
     assert set(state["callbacks"][0]["state"]["best_weights"]) == {"weight", "bias"}
     assert state["history"] == trainer.history.to_dict()
-    np.testing.assert_array_equal(state["model"]["weight"].numpy(), trainer.model.weight.data)
+    np.testing.assert_array_equal(state["model"]["weight"].numpy(),
+                                  trainer.model.weight.detach().numpy())
 
 
 def test_load_checkpoint_restores_counters_history_and_weights(tmp_path):

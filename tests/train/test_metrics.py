@@ -5,15 +5,8 @@ import math
 import numpy as np
 import pytest
 
+import minigrad as mg
 from minigrad.train import metrics as M
-
-
-class FakeTensor:
-    """Stands in for minigrad.Tensor: the contract is a `.data` ndarray."""
-
-    def __init__(self, data):
-        self.data = np.asarray(data)
-
 
 # A 3-class example where class 2 is never predicted.
 TARGET = np.array([0, 0, 1, 1, 2, 2])
@@ -217,7 +210,7 @@ def test_mean_is_weighted_running_mean():
     m = M.Mean("loss")
     assert m.name == "loss"
     m.update(2.0, weight=3)
-    m.update(FakeTensor(np.float32(4.0)))
+    m.update(mg.tensor(np.float32(4.0)))
     assert m.compute() == pytest.approx(2.5)
     m.reset()
     m.update(np.array([1.0, 2.0, 6.0]))
@@ -225,10 +218,10 @@ def test_mean_is_weighted_running_mean():
 
 
 def test_accepts_tensor_like_inputs_and_computes_in_float64():
-    pred = FakeTensor(np.array([1.0, 2.0], dtype=np.float32))
-    target = FakeTensor(np.array([1.5, 2.0], dtype=np.float16))
+    pred = mg.tensor(np.array([1.0, 2.0], dtype=np.float32))
+    target = mg.tensor(np.array([1.5, 2.0], dtype=np.float16))
     assert M.mean_squared_error(pred, target) == 0.125
-    assert M.accuracy(FakeTensor(np.eye(2)), FakeTensor(np.array([0, 1]))) == 1.0
+    assert M.accuracy(mg.tensor(np.eye(2)), mg.tensor(np.array([0, 1]))) == 1.0
     assert isinstance(M.accuracy([0, 1], [0, 1]), float)
 
 

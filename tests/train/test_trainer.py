@@ -38,7 +38,7 @@ def test_logged_loss_is_the_sample_weighted_mean_over_the_epoch():
     trainer = linear_trainer(lr=0.0, batch_size=16)  # lr 0: weights stay, loss is exact
     model = trainer.model
     history = trainer.fit((X, y), epochs=1, verbose=0, shuffle=False)
-    pred = X @ model.weight.data.T + model.bias.data
+    pred = X @ model.weight.detach().numpy().T + model.bias.detach().numpy()
     assert history["loss"][0] == pytest.approx(float(np.mean((pred - y) ** 2)), rel=1e-6)
 
 
@@ -46,7 +46,7 @@ def test_evaluate_and_predict_match_a_direct_computation(data):
     X, y = data
     trainer = linear_trainer(metrics=[MeanAbsoluteError()], batch_size=10)
     trainer.fit(data, epochs=2, verbose=0)
-    w, b = trainer.model.weight.data, trainer.model.bias.data
+    w, b = trainer.model.weight.detach().numpy(), trainer.model.bias.detach().numpy()
     expected = X @ w.T + b
     pred = trainer.predict(X)
     assert isinstance(pred, mg.Tensor) and pred.shape == (64, 1) and not pred.requires_grad
@@ -160,8 +160,41 @@ def test_scheduler_interval_rule():
         resolve_scheduler_interval(lr_scheduler.StepLR(opt, 2), "step")
 
 
-class ReduceLROnPlateau:
-    """A stand-in recording what the Trainer passes to a plateau scheduler's step()."""
+def test_scheduler_interval_comes_from_the_class_not_its_name():
+    opt = optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0)
+
+    class PerStepLR(lr_scheduler.LambdaLR):
+        interval = "batch"
+
+    class OneCycleLR(lr_scheduler.LambdaLR):  # a familiar name declares nothing new
+        pass
+
+    class Broken(lr_scheduler.LambdaLR):
+        interval = "step"
+
+    assert resolve_scheduler_interval(PerStepLR(opt, lambda t: 1.0), None) == "batch"
+    assert resolve_scheduler_interval(OneCycleLR(opt, lambda t: 1.0), None) == "epoch"
+    with pytest.raises(ValueError, match="Broken.interval"):
+        resolve_scheduler_interval(Broken(opt, lambda t: 1.0), None)
+
+
+def test_trainer_steps_a_declared_per_batch_scheduler(data):
+    model = nn.Linear(3, 1)
+    opt = optim.SGD(model.parameters(), lr=1e-3)
+
+    class PerStepLR(lr_scheduler.LambdaLR):
+        interval = "batch"
+
+    sched = PerStepLR(opt, lambda t: 0.5 ** t)
+    trainer = Trainer(model, nn.MSELoss(), opt, scheduler=sched, batch_size=16)
+    trainer.fit(data, epochs=2, verbose=0)
+    assert sched.last_epoch == 2 * 4  # 64 samples in batches of 16, two epochs
+
+
+class MetricSpy:
+    """Any scheduler declaring ``needs_metric``: records what the Trainer passes to step()."""
+
+    needs_metric = True
 
     def __init__(self):
         self.values = []
@@ -172,7 +205,7 @@ class ReduceLROnPlateau:
 
 @pytest.mark.parametrize("with_val", [True, False])
 def test_plateau_scheduler_gets_the_validation_loss_or_the_loss(data, with_val):
-    spy = ReduceLROnPlateau()
+    spy = MetricSpy()
     trainer = linear_trainer(scheduler=spy)
     val = linear_data(16, seed=5) if with_val else None
     history = trainer.fit(data, epochs=3, val_data=val, verbose=0)

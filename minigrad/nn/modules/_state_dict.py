@@ -42,7 +42,7 @@ def build_state_dict(module: Module, destination: Any, prefix: str, keep_vars: b
 
 def _as_array(value: Any, key: str) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value.data
+        return value.numpy(force=True)
     if isinstance(value, np.ndarray):
         return value
     raise TypeError(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..._tensor import Tensor
+from ...creation import from_numpy
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -20,7 +21,7 @@ from .module import Module
 
 def _additive(mask: Any, dtype: np.dtype) -> np.ndarray:
     """A bool mask (True = may NOT attend) or a float mask as an additive float array."""
-    data = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    data = mask.numpy(force=True) if isinstance(mask, Tensor) else np.asarray(mask)
     if data.dtype == np.bool_:
         return np.where(data, -np.inf, 0.0).astype(dtype)
     if data.dtype.kind != "f":
@@ -179,7 +180,7 @@ class MultiheadAttention(Module):
                                   q.dtype)
             scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(d))
             if mask is not None:
-                scores = scores + Tensor._make(mask, False, None)
+                scores = scores + from_numpy(mask)
             weights = F.softmax(scores, dim=-1)
             if p > 0.0:
                 weights = F.dropout(weights, p)
@@ -193,7 +194,7 @@ class MultiheadAttention(Module):
         else:
             mask = _combined_mask(attn_mask, key_padding_mask, is_causal, n, h, length, source,
                                   q.dtype)
-            mask_t = None if mask is None else Tensor._make(mask, False, None)
+            mask_t = None if mask is None else from_numpy(mask)
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask_t, dropout_p=p)
         out = self.out_proj(out.transpose(1, 2).reshape(n, length, self.embed_dim))
         if not batched:
@@ -207,7 +208,8 @@ class CausalSelfAttention(Module):
     """GPT-style masked self-attention over ``(B, T, n_embd)``: ``c_attn`` projects to
     q, k, v in one matmul, every position attends only to itself and earlier ones,
     ``c_proj`` projects back. Parameter names follow GPT-2's (Hugging Face checkpoints
-    store these two weights transposed, as ``(in, out)``).
+    store these two weights transposed, as ``(in, out)``). ``minigrad.models.GPT``'s
+    blocks use this layer.
 
     >>> import minigrad as mg
     >>> import minigrad.nn as nn
@@ -237,11 +239,12 @@ class CausalSelfAttention(Module):
                              f"got shape {tuple(x.shape)}")
         b, t, c = x.shape
         h = self.n_head
-        q, k, v = (part.reshape(b, t, h, c // h).transpose(1, 2)
-                   for part in self.c_attn(x).split(c, dim=2))
+        # q, k, v of every head in one product: (B, T, 3C) viewed as (B, T, 3, H, D)
+        # and permuted once to (3, B, H, T, D), so q, k, v are its three slices
+        qkv = self.c_attn(x).reshape(b, t, 3, h, c // h).permute(2, 0, 3, 1, 4)
         p = self.dropout if self.training else 0.0
-        y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
-        y = y.transpose(1, 2).reshape(b, t, c)
+        y = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], dropout_p=p, is_causal=True)
+        y = y.transpose(1, 2).reshape(b, t, c)  # heads side by side again
         return self.resid_dropout(self.c_proj(y))
 
     def extra_repr(self) -> str:

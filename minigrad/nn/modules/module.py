@@ -16,6 +16,8 @@ import numpy as np
 
 from ... import _dtypes
 from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ...creation import zeros_like
 from ..parameter import Parameter
 from . import _state_dict
 from ._state_dict import IncompatibleKeys
@@ -299,11 +301,23 @@ class Module:
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
-        """Set training mode on self and every descendant (dropout, batch norm)."""
+        """Set training mode on self and every descendant (dropout, batch norm).
+
+        As in PyTorch, each child's own ``train(mode)`` is called, so a layer that
+        overrides ``train`` (to merge an adapter on ``eval()``, say) is reached. The walk
+        is iterative: a child that does not override ``train`` is handled here.
+        """
         if not isinstance(mode, bool):
             raise ValueError(f"train(): mode is expected to be a bool, got {mode!r}")
-        for module in self.modules():
+        object.__setattr__(self, "training", mode)
+        stack = list(reversed(list(self.children())))
+        while stack:
+            module = stack.pop()
+            if type(module).train is not Module.train:
+                module.train(mode)  # its override sees to its own children
+                continue
             object.__setattr__(module, "training", mode)
+            stack.extend(reversed(list(module.children())))
         return self
 
     def eval(self) -> Module:
@@ -324,7 +338,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor._make(np.zeros_like(p.grad.data), False, None)
+                p.grad = zeros_like(p.grad)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every descendant and then on self (children first)."""
@@ -353,12 +367,12 @@ class Module:
         dtype = _dtypes.canonical(dtype)
         if dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
-        for t in itertools.chain(self.parameters(), self.buffers()):
-            if t.dtype.kind == "f" and t.dtype != dtype:
-                t.data = t.data.astype(dtype)
-                t._version += 1
-                if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.data.astype(dtype), False, None)
+        with no_grad():
+            for t in itertools.chain(self.parameters(), self.buffers()):
+                if t.dtype.kind == "f" and t.dtype != dtype:
+                    _replace_values(t, t.detach().to(dtype))
+                    if t.grad is not None:
+                        t.grad = t.grad.detach().to(dtype)
         return self
 
     def float(self) -> Module:
@@ -395,3 +409,10 @@ class Module:
         elif lines:
             body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
+
+
+def _replace_values(t: Tensor, values: Tensor) -> None:
+    """Give ``t`` the values (and dtype) of ``values``, keeping the object, as PyTorch's
+    ``module._apply`` does. Assigning ``.data`` bumps ``t``'s version, so a graph that
+    saved ``t`` refuses to run on the new values."""
+    t.data = values

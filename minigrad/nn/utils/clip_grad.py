@@ -8,6 +8,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ...creation import tensor, zeros
 
 
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -48,9 +50,9 @@ def clip_grad_norm_(
     grads = _grads(parameters)
     norm_type = float(norm_type)
     if not grads:
-        return Tensor._make(np.zeros((), np.float32), False, None)
+        return zeros(())
     dtype = grads[0].dtype
-    parts = [_norm_of(g.data, norm_type) for g in grads]
+    parts = [_norm_of(g.numpy(force=True), norm_type) for g in grads]
     if math.isinf(norm_type):
         total = max(parts)
     elif norm_type == 2.0:
@@ -65,11 +67,10 @@ def clip_grad_norm_(
         )
     coef = float(max_norm) / (total + 1e-6)
     if coef < 1.0:
-        with np.errstate(invalid="ignore"):  # inf * 0 -> nan, as in PyTorch
+        with np.errstate(invalid="ignore"), no_grad():  # inf * 0 -> nan, as in PyTorch
             for g in grads:
-                g.data *= g.data.dtype.type(coef)
-                g._version += 1
-    return Tensor._make(np.asarray(total, dtype=dtype), False, None)
+                g.mul_(coef)
+    return tensor(total, dtype=dtype)
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
@@ -77,6 +78,6 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     clip_value = float(clip_value)
     if clip_value < 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
-    for g in _grads(parameters):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
-        g._version += 1
+    with no_grad():
+        for g in _grads(parameters):
+            g.clamp_(-clip_value, clip_value)

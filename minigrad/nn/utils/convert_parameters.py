@@ -42,9 +42,10 @@ def vector_to_parameters(vec: Tensor, parameters: Tensor | Iterable[Tensor]) -> 
             f"vector_to_parameters: vec has shape {tuple(vec.shape)} but the parameters "
             f"hold {total} elements"
         )
+    flat = vec.numpy(force=True)
     start = 0
     with no_grad():
         for p in params:
             n = p.numel()
-            p.copy_(vec.data[start:start + n].reshape(p.shape).astype(p.dtype, copy=False))
+            p.copy_(flat[start:start + n].reshape(p.shape).astype(p.dtype, copy=False))
             start += n

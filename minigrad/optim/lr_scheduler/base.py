@@ -20,7 +20,16 @@ class LRScheduler:
 
     ``step()`` advances ``last_epoch`` by one and writes the new lrs into the optimizer's
     param groups; ``get_last_lr()`` returns them.
+
+    Two class attributes tell a training loop (``minigrad.train.Trainer``) how to drive a
+    schedule: ``interval`` is ``"epoch"`` (step once per epoch, the default) or ``"batch"``
+    (step after every optimizer step: schedules counted in optimizer steps), and
+    ``needs_metric`` is True when ``step`` takes the monitored value
+    (``ReduceLROnPlateau``).
     """
+
+    interval: str = "epoch"
+    needs_metric: bool = False
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         self.optimizer = check_optimizer(optimizer, type(self).__name__)

@@ -35,6 +35,8 @@ class OneCycleLR(LRScheduler):
     ([0.25], 0.95)
     """
 
+    interval = "batch"  # counted in optimizer steps
+
     def __init__(self, optimizer: Optimizer, max_lr: float | list[float],
                  total_steps: int | None = None, epochs: int | None = None,
                  steps_per_epoch: int | None = None, pct_start: float = 0.3,

@@ -31,6 +31,8 @@ class ReduceLROnPlateau(LRScheduler):
     [0.5]
     """
 
+    needs_metric = True  # step(metric): the Trainer passes val_loss (or loss)
+
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr: float | list[float] = 0, eps: float = 1e-8) -> None:

@@ -37,6 +37,8 @@ class WarmupCosineLR(LRScheduler):
     [0.0, 0.5, 1.0, 0.5, 0.0, 0.0]
     """
 
+    interval = "batch"  # counted in optimizer steps
+
     def __init__(self, optimizer: Optimizer, warmup_steps: int, total_steps: int,
                  min_lr: float | list[float] = 0.0, warmup_start_factor: float = 0.0,
                  last_epoch: int = -1) -> None:
@@ -81,7 +83,7 @@ def get_cosine_schedule_with_warmup(optimizer: Optimizer, num_warmup_steps: int,
     factor = functools.partial(_cosine_with_warmup, warmup=num_warmup_steps,
                                total=num_training_steps, cycles=num_cycles)
     scheduler = LambdaLR(optimizer, factor, last_epoch)
-    scheduler.interval = "batch"  # it counts optimizer steps; Trainer reads this
+    scheduler.interval = "batch"  # counted in optimizer steps, unlike a plain LambdaLR
     return scheduler
 
 

@@ -14,7 +14,7 @@ def snapshot_weights(model: Any) -> dict[str, np.ndarray]:
     """A copy of ``model.state_dict()`` as fresh arrays, unaffected by later training."""
     out = {}
     for key, value in model.state_dict().items():
-        data = value.data if isinstance(value, Tensor) else value
+        data = value.numpy(force=True) if isinstance(value, Tensor) else value
         out[key] = np.array(data, copy=True)
     return out
 
@@ -98,6 +98,6 @@ class EarlyStopping(Callback):
         self.stopped_epoch = int(state["stopped_epoch"])
         weights = state["best_weights"]
         if weights is not None:
-            weights = {k: np.array(v.data if isinstance(v, Tensor) else v, copy=True)
+            weights = {k: np.array(v.numpy(force=True) if isinstance(v, Tensor) else v, copy=True)
                        for k, v in weights.items()}
         self.best_weights = weights

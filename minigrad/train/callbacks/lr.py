@@ -1,4 +1,4 @@
-"""Learning-rate callbacks: ``LearningRateScheduler`` and Keras's ``ReduceLROnPlateau``."""
+"""Learning-rate callbacks: ``LearningRateScheduler`` and ``ReduceLROnPlateau``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from minigrad.optim import lr_scheduler
 from minigrad.train.callbacks.base import Callback, Monitor
 
 
@@ -40,74 +41,59 @@ class LearningRateScheduler(Callback):
 
 
 class ReduceLROnPlateau(Callback):
-    """Multiply every group's lr by ``factor`` when ``monitor`` stalls (Keras's callback).
+    """Cut every group's lr when a logged quantity stops improving, once per epoch.
 
-    After ``patience`` epochs in a row without an improvement larger than
-    ``min_delta``, the lr becomes ``max(lr * factor, min_lr)``; then the next
-    ``cooldown`` epochs are not counted. For a scheduler
-    object instead, pass ``optim.lr_scheduler.ReduceLROnPlateau`` as the
-    Trainer's ``scheduler``.
+    A thin use of `minigrad.optim.lr_scheduler.ReduceLROnPlateau` (PyTorch's rules,
+    see docs/optim.md): the callback builds one on the trainer's optimizer when
+    ``fit`` begins and steps it with ``logs[monitor]`` at the end of every epoch.
+    After more than ``patience`` epochs without improvement the lr becomes
+    ``max(lr * factor, min_lr)``, then ``cooldown`` epochs are not counted. An
+    epoch improves when, for ``mode="min"``, the value is below
+    ``best * (1 - threshold)`` (``threshold_mode="rel"``) or ``best - threshold``
+    (``"abs"``: Keras's ``min_delta``). ``mode="auto"`` picks "max" for
+    accuracy-like names, else "min". Passing the scheduler itself as the Trainer's
+    ``scheduler`` does the same with ``val_loss``.
 
     >>> plateau = ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=3)
     """
 
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
-                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0,
-                 min_lr: float = 0.0, verbose: int = 0) -> None:
+                 mode: str = "auto", threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float = 0.0, eps: float = 1e-8,
+                 verbose: int = 0) -> None:
         if not (isinstance(factor, (int, float)) and 0.0 < factor < 1.0):
             raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}")
-        for name, value in (("patience", patience), ("cooldown", cooldown)):
-            if not isinstance(value, int) or value < 0:
-                raise ValueError(f"ReduceLROnPlateau: {name} must be an int >= 0, got {value!r}")
-        if not (isinstance(min_lr, (int, float)) and min_lr >= 0):
-            raise ValueError(f"ReduceLROnPlateau: min_lr must be >= 0, got {min_lr!r}")
-        self._monitor = Monitor(monitor, mode, min_delta, "ReduceLROnPlateau")
+        self._monitor = Monitor(monitor, mode, 0.0, "ReduceLROnPlateau")
         self.monitor, self.mode = monitor, self._monitor.mode
-        self.factor, self.patience, self.cooldown = float(factor), patience, cooldown
-        self.min_lr, self.verbose = float(min_lr), verbose
-        self._reset()
-
-    def _reset(self) -> None:
-        self._monitor.reset()
-        self.wait = 0
-        self.cooldown_counter = 0
+        self.options = dict(mode=self.mode, factor=float(factor), patience=patience,
+                            threshold=threshold, threshold_mode=threshold_mode,
+                            cooldown=cooldown, min_lr=min_lr, eps=eps)
+        self.verbose = verbose
+        self.scheduler: lr_scheduler.ReduceLROnPlateau | None = None
 
     @property
-    def best(self) -> float:
-        return self._monitor.best
+    def best(self) -> float | None:
+        return None if self.scheduler is None else self.scheduler.best
 
     def on_train_begin(self, trainer, logs):
-        self._reset()
+        self.scheduler = lr_scheduler.ReduceLROnPlateau(trainer.optimizer, **self.options)
 
     def on_epoch_end(self, trainer, epoch, logs):
         value = self._monitor.current(logs)
         if value is None:
             return
-        improved = self._monitor.improved(value)  # the best is tracked even in cooldown
-        if self.cooldown_counter > 0:  # epochs right after a cut are not counted
-            self.cooldown_counter -= 1
-            self.wait = 0
-            return
-        if improved:
-            self.wait = 0
-            return
-        self.wait += 1
-        if self.wait < max(self.patience, 1):
-            return
-        for group in trainer.optimizer.param_groups:
-            old = group["lr"]
-            if old > self.min_lr:
-                group["lr"] = max(old * self.factor, self.min_lr)
-                if self.verbose:
-                    print(f"ReduceLROnPlateau: epoch {epoch}: lr {old:.6g} -> "
-                          f"{group['lr']:.6g}")
-        self.cooldown_counter = self.cooldown
-        self.wait = 0
+        before = [group["lr"] for group in trainer.optimizer.param_groups]
+        self.scheduler.step(value)
+        if self.verbose:
+            for old, new in zip(before, self.scheduler.get_last_lr()):
+                if new != old:
+                    print(f"ReduceLROnPlateau: epoch {epoch}: lr {old:.6g} -> {new:.6g}")
 
     def state_dict(self) -> dict[str, Any]:
-        return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}
+        return {} if self.scheduler is None else self.scheduler.state_dict()
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self._monitor.best = float(state["best"])
-        self.wait = int(state["wait"])
-        self.cooldown_counter = int(state["cooldown_counter"])
+        if self.scheduler is None:
+            raise RuntimeError("ReduceLROnPlateau.load_state_dict: call it once fit has begun "
+                               "(the scheduler is built on the trainer's optimizer then)")
+        self.scheduler.load_state_dict(state)

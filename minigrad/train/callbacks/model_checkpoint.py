@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from minigrad.io import save
 from minigrad.train.callbacks.base import Callback, Monitor
 
 
@@ -68,8 +69,6 @@ class ModelCheckpoint(Callback):
         if improved:
             self.best_path = path
         if self.save_weights_only:
-            from minigrad.io import save
-
             save(trainer.model.state_dict(), path)
         else:
             trainer.save_checkpoint(path)

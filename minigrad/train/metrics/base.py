@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._tensor import Tensor
+
 _AVERAGES = ("macro", "micro", "weighted", None)
 
 
 def _as_array(x: Any, metric: str, arg: str) -> np.ndarray:
-    if hasattr(x, "data") and isinstance(x.data, np.ndarray):
-        x = x.data
-    arr = np.asarray(x)
+    arr = x.numpy(force=True) if isinstance(x, Tensor) else np.asarray(x)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{metric}: {arg} must be numeric, got dtype {arr.dtype}")
     return arr

@@ -1,0 +1,9 @@
+"""Process-wide utilities that minigrad never applies on its own.
+
+- ``tune_malloc()``: keep freed memory in the process (glibc), a faster training
+  step for the price of a process-wide allocator setting. See docs/performance.md.
+"""
+
+from .malloc import malloc_tuned, tune_malloc
+
+__all__ = ["malloc_tuned", "tune_malloc"]
