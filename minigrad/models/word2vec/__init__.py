@@ -1,0 +1,8 @@
+"""Word vectors: ``Word2Vec`` and ``KeyedVectors`` (gensim's interface, a fused numba
+training kernel) and ``SkipGram`` (the same model trained by the autodiff engine).
+See docs/word2vec.md."""
+
+from .keyed_vectors import KeyedVectors
+from .model import Word2Vec
+
+__all__ = ["KeyedVectors", "Word2Vec"]
