@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
+from ..sparse import SparseGrad
 from .function import Node
 from .grad_mode import _state
 
@@ -132,6 +133,11 @@ def run_backward(
                 else:
                     shape, dtype = parent.data.shape, parent.data.dtype
                 if not create_graph and type(g) is not np.ndarray:
+                    if type(g) is SparseGrad:  # only a leaf keeps a sparse gradient
+                        if not to_node:
+                            leaf_sink(parent, g)
+                            continue
+                        g = g.dense_array()
                     g = np.asarray(g)
                 if g.shape != shape or g.dtype != dtype:
                     g = _fit(g, shape, dtype, node.name())

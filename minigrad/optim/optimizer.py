@@ -66,6 +66,12 @@ class Optimizer:
         """Apply one step to ``p.data`` in place (``grad`` has p's shape and dtype)."""
         raise NotImplementedError
 
+    def _sparse_update(self, p: Tensor, grad: Any, state: dict[str, Any],
+                       group: ParamGroup) -> None:
+        """One step from a sparse gradient (minigrad/sparse.py); refused unless overridden."""
+        raise RuntimeError(f"{self._name} does not support sparse gradients, please consider "
+                           "SparseAdam instead")
+
     # ---------------------------------------------------------------- the groups
     @property
     def _name(self) -> str:
@@ -109,6 +115,8 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
+                elif grad.is_sparse:
+                    grad.zero_()
                 elif grad.grad_fn is None and grad.data.flags.writeable:
                     grad.data.fill(0)
                     grad._version += 1
@@ -130,12 +138,17 @@ class Optimizer:
             for i, p in enumerate(group["params"]):
                 if p.grad is None:
                     continue
-                grad = _grad_array(p, self._name, f"param {i} of param group {gi}")
+                sparse = p.grad.is_sparse
+                if not sparse:
+                    grad = _grad_array(p, self._name, f"param {i} of param group {gi}")
                 state = self.state.get(p)
                 if not state:
                     state = self._init_state(p, group)
                     self.state[p] = state
-                self._update(p, grad, state, group)
+                if sparse:
+                    self._sparse_update(p, p.grad, state, group)
+                else:
+                    self._update(p, grad, state, group)
                 p._version += 1
         return loss
 

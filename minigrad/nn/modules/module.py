@@ -323,6 +323,8 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
+            elif p.grad.is_sparse:
+                p.grad.zero_()
             else:
                 p.grad = Tensor._make(np.zeros_like(p.grad.data), False, None)
 
