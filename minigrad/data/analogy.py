@@ -66,7 +66,7 @@ class AnalogyCorpus:
 
 def make_analogy_corpus(n_sentences: int = 20_000, n_families: int = 4, n_pairs: int = 10,
                         context_words: int = 3, template_words: int = 3,
-                        filler_words: int = 4, noise: float = 0.3, n_topic: int = 4,
+                        filler_words: int = 4, noise: float = 0.4, n_topic: int = 4,
                         n_templates: int = 6, filler_vocab: int = 2_000,
                         seed: int = 0) -> AnalogyCorpus:
     """Generate an `AnalogyCorpus` (see the module docstring for the construction).

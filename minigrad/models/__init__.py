@@ -1,4 +1,4 @@
-"""Reference models: ``LinearRegression``, ``MLP`` and a small ``GPT``. See docs/models.md.
+"""Reference models: ``LinearRegression``, ``MLP``, a small ``GPT`` and word2vec. See docs/models.md.
 
 >>> import minigrad as mg
 >>> from minigrad.models import MLP
@@ -9,6 +9,7 @@
 from .gpt import GPT, Block, CausalSelfAttention, FeedForward, GPTConfig
 from .linear_regression import LinearRegression
 from .mlp import MLP
+from .word2vec import KeyedVectors, SkipGram, Word2Vec
 
 __all__ = ["GPT", "GPTConfig", "Block", "CausalSelfAttention", "FeedForward", "LinearRegression",
-           "MLP"]
+           "MLP", "KeyedVectors", "SkipGram", "Word2Vec"]

@@ -4,5 +4,8 @@ See docs/word2vec.md."""
 
 from .keyed_vectors import KeyedVectors
 from .model import Word2Vec
+from .pairs import skipgram_dataset, skipgram_pairs
+from .skipgram import SkipGram, train_skipgram
 
-__all__ = ["KeyedVectors", "Word2Vec"]
+__all__ = ["KeyedVectors", "SkipGram", "Word2Vec", "skipgram_dataset", "skipgram_pairs",
+           "train_skipgram"]

@@ -86,7 +86,7 @@ class Word2Vec:
         wv = KeyedVectors(self.vector_size)
         wv.index_to_key = words
         wv.key_to_index = {w: i for i, w in enumerate(words)}
-        wv.vectors = ((rng.random((len(words), self.vector_size)) - 0.5)
+        wv.vectors = ((rng.random((len(words), self.vector_size)) * 2.0 - 1.0)
                       / self.vector_size).astype(np.float32)
         wv.counts = word_counts
         self.wv = wv
