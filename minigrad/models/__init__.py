@@ -1,4 +1,5 @@
-"""Reference models: ``LinearRegression``, ``MLP``, a small ``GPT`` and word2vec. See docs/models.md.
+"""Reference models: ``LinearRegression``, ``MLP``, a small ``GPT`` and word2vec
+(docs/models.md, docs/word2vec.md).
 
 >>> import minigrad as mg
 >>> from minigrad.models import MLP

@@ -300,6 +300,14 @@ def check_nonneg(fn: str, where: str, group: Mapping[str, Any], *names: str) -> 
             raise ValueError(f"{fn}: {where}invalid {name} value: {value} (must be >= 0)")
 
 
+def check_betas(fn: str, where: str, betas: Any) -> None:
+    """ValueError unless ``betas`` is a pair of numbers in [0, 1) (Adam's (beta1, beta2))."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{fn}: {where}betas must be a pair (beta1, beta2), got {betas!r}")
+    check_beta(fn, where, "beta parameter at index 0", betas[0])
+    check_beta(fn, where, "beta parameter at index 1", betas[1])
+
+
 def check_beta(fn: str, where: str, name: str, value: Any) -> None:
     """ValueError unless ``0 <= value < 1``."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamGroup, check_beta, check_nonneg
+from .optimizer import Optimizer, ParamGroup, check_betas, check_nonneg
 
 
 class SparseAdam(Optimizer):
@@ -41,12 +41,7 @@ class SparseAdam(Optimizer):
 
     def _check_group(self, group: Mapping[str, Any], where: str) -> None:
         check_nonneg(self._name, where, group, "lr", "eps")
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{self._name}: {where}betas must be a pair (beta1, beta2), "
-                             f"got {betas!r}")
-        check_beta(self._name, where, "beta parameter at index 0", betas[0])
-        check_beta(self._name, where, "beta parameter at index 1", betas[1])
+        check_betas(self._name, where, group["betas"])
 
     def _init_state(self, p: Tensor, group: ParamGroup) -> dict[str, Any]:
         return {"step": 0, "exp_avg": np.zeros(p.shape, p.dtype),
