@@ -205,3 +205,27 @@ def test_bad_arguments_are_refused():
     model.build_vocab(sentences)
     with pytest.raises(ValueError, match="pass epochs and total_examples"):
         model.train(sentences)
+
+
+def test_skipgram_pairs_follow_the_window_and_the_noise_distribution():
+    from minigrad.models.word2vec import skipgram_pairs
+
+    words = np.array([0, 1, 2, 3, 1, 2], np.int32)
+    bounds = np.array([0, 4, 6])  # sentences [0 1 2 3] and [1 2]
+    keep = np.full(4, vocab.KEEP_ALWAYS, np.uint64)
+    table = vocab.noise_table(np.array([1, 16, 1, 1]), 0.75)  # word 1: 8 / 11 of the draws
+    rng = np.random.default_rng(0)
+    center, context, negatives = skipgram_pairs(words, bounds, keep, table, 1, 2000, rng)
+    pairs = sorted(zip(center.tolist(), context.tolist()))
+    assert pairs == sorted([(0, 1), (1, 0), (1, 2), (2, 1), (2, 3), (3, 2), (1, 2), (2, 1)])
+    share = (negatives == 1).mean()
+    assert abs(share - 8 / 11) < 0.01
+    # (the window-1 list above has no pair across the sentence boundary, 3 -> 1)
+    # a window of 3 reaches the far pairs of a 4-word sentence on some draws
+    seen = set()
+    for seed in range(20):
+        c, x, _ = skipgram_pairs(words, bounds, keep, table, 3, 1, np.random.default_rng(seed))
+        seen |= set(zip(c.tolist(), x.tolist()))
+    assert (0, 3) in seen and (3, 0) in seen and (3, 1) in seen
+    dropped = np.zeros(4, np.uint64)  # keep nothing: no examples
+    assert skipgram_pairs(words, bounds, dropped, table, 2, 1, rng)[0].size == 0
