@@ -119,7 +119,11 @@ class SparseGrad:
                                    f"{other.shape}")
             return SparseGrad(np.concatenate([self.row_index, other.row_index]),
                               np.concatenate([self.row_values, other.row_values]), self.shape)
-        dense = np.array(getattr(other, "data", other), dtype=self.dtype)  # a fresh copy
+        from .tensor import Tensor  # lazy: tensor.py imports this module
+
+        if isinstance(other, Tensor):
+            other = other.numpy(force=True)
+        dense = np.array(other, dtype=self.dtype)  # a fresh copy
         if dense.shape != self.shape:
             raise RuntimeError(f"SparseGrad: can't add a gradient of shape {dense.shape} to "
                                f"one of shape {self.shape}")

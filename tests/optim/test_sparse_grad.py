@@ -170,3 +170,11 @@ def test_bad_sparse_gradients_are_refused():
     a = SparseGrad(np.array([0]), np.ones((1, 2)), (4, 2))
     with pytest.raises(RuntimeError, match="shapes"):
         a + SparseGrad(np.array([0]), np.ones((1, 3)), (4, 3))
+
+
+def test_autograd_grad_returns_the_sparse_gradient():
+    sparse, dense = _pair()
+    (g,) = mg.autograd.grad(_loss(sparse), [sparse.weight])
+    (d,) = mg.autograd.grad(_loss(dense), [dense.weight])
+    assert g.is_sparse and sparse.weight.grad is None
+    np.testing.assert_allclose(g.to_dense().numpy(), d.numpy(), rtol=1e-12)
