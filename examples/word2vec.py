@@ -14,7 +14,7 @@ module through the autodiff engine with sparse embedding gradients).
 4. outputs:   model.safetensors, vectors.txt (word2vec text format), word2vec_pca.png
               (each family's pairs along the relation's direction and the main other one).
 
-Run:  python examples/word2vec.py [--quick] [--out DIR]   (quick: under a minute; full: ~1 min)
+Run:  python examples/word2vec.py [--quick] [--out DIR]   (quick: ~15 s; full: ~1 min)
 """
 
 from __future__ import annotations
