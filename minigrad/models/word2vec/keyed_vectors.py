@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from ...io import load, save
-from . import analogies, formats
+from . import analogies as analogies_mod
+from . import formats
 
 Words = str | Sequence[str] | None
 
@@ -162,7 +163,7 @@ class KeyedVectors:
         mean /= max(float(np.linalg.norm(mean)), 1e-12)
         return words[int(np.argmin(unit @ mean))]
 
-    def evaluate_word_analogies(self, analogies_path: str | os.PathLike[str],
+    def evaluate_word_analogies(self, analogies: str | os.PathLike[str],
                                 restrict_vocab: int = 300_000, case_insensitive: bool = True,
                                 dummy4unknown: bool = False) -> tuple[float, list[dict]]:
         """Top-1 accuracy on a ``questions-words.txt``-format file (3CosAdd).
@@ -172,7 +173,7 @@ class KeyedVectors:
         section is ``{"section": name, "correct": [...], "incorrect": [...]}`` holding the
         questions as 4-tuples, and the last is ``"Total accuracy"``.
         """
-        return analogies.evaluate(self.get_normed_vectors(), self.index_to_key, analogies_path,
+        return analogies_mod.evaluate(self.get_normed_vectors(), self.index_to_key, analogies,
                                   restrict_vocab, case_insensitive, dummy4unknown)
 
     # ------------------------------------------------------------------ saving
