@@ -12,7 +12,7 @@ tensor([[ 8., 12.],
 from importlib import import_module as _import_module
 from typing import Any as _Any
 
-from . import _allocator, _tensor_methods
+from . import _allocator
 from ._dtypes import (
     bool_,
     double,
@@ -30,6 +30,7 @@ from ._dtypes import (
     short,
     uint8,
 )
+from ._tensor import Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -55,9 +56,6 @@ from .creation import (
 )
 from .ops import *  # noqa: F403  (the op functions: mg.exp, mg.cat, mg.where, ...)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from .tensor import Tensor
-
-_tensor_methods.bind()
 
 bool = bool_
 __version__ = "0.1.0"

@@ -41,11 +41,6 @@ def canonical(dtype: Any) -> np.dtype:
     return dt
 
 
-def is_floating(dtype: np.dtype) -> bool:
-    """True for float16/32/64."""
-    return dtype.kind == "f"
-
-
 def promote(a: np.dtype, b: np.dtype) -> np.dtype:
     """Result dtype of a binary op on tensors of dtypes ``a`` and ``b`` (PyTorch's rule)."""
     if a == b:
@@ -55,3 +50,29 @@ def promote(a: np.dtype, b: np.dtype) -> np.dtype:
     if b.kind == "f" and a.kind != "f":
         return b
     return np.result_type(a, b)
+
+
+def as_array(data: Any, dtype: Any, where: str) -> np.ndarray:
+    """``data`` (nested lists, a number, an array or a tensor) as a new ndarray of a
+    supported dtype, with PyTorch's defaults: Python floats become the default float
+    dtype and Python ints int64, while arrays and tensors keep their dtype."""
+    if dtype is not None:
+        dtype = canonical(dtype)
+    try:
+        array = np.array(data, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{where}: can't make a tensor from {type(data).__name__}: {exc}") from None
+    if dtype is None:
+        typed = isinstance(data, np.ndarray | np.generic) or hasattr(data, "__array__")
+        if array.dtype.kind == "f" and not typed:
+            array = array.astype(DEFAULT_FLOAT)
+        elif array.dtype.kind in "iu" and not typed:
+            array = array.astype(int64)
+        if array.dtype.kind in "OUSVcMm":
+            raise TypeError(
+                f"{where}: can't make a tensor of dtype {array.dtype} "
+                "(object, string, complex and datetime data are not supported)"
+            )
+        if array.dtype not in SUPPORTED:
+            canonical(array.dtype)
+    return array

@@ -8,35 +8,14 @@ from typing import Any
 import numpy as np
 
 from . import _dtypes
+from ._tensor import Tensor
 from .random import Generator, rng
-from .tensor import Tensor
 
 Size = Any  # ints or one tuple/list of ints, as in PyTorch: zeros(2, 3) or zeros((2, 3))
 
 
 def _as_array(data: Any, dtype: Any, where: str) -> np.ndarray:
-    """Convert ``data`` to an ndarray of a supported dtype, with PyTorch's defaults."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if dtype is not None:
-        dtype = _dtypes.canonical(dtype)
-    try:
-        array = np.array(data, dtype=dtype)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{where}: can't make a tensor from {type(data).__name__}: {exc}") from None
-    if dtype is None:
-        if array.dtype.kind == "f" and not isinstance(data, np.ndarray | np.generic):
-            array = array.astype(_dtypes.DEFAULT_FLOAT)
-        elif array.dtype.kind in "iu" and not isinstance(data, np.ndarray | np.generic):
-            array = array.astype(_dtypes.int64)
-        if array.dtype.kind in "OUSVcMm":
-            raise TypeError(
-                f"{where}: can't make a tensor of dtype {array.dtype} "
-                "(object, string, complex and datetime data are not supported)"
-            )
-        if array.dtype not in _dtypes.SUPPORTED:
-            _dtypes.canonical(array.dtype)
-    return array
+    return _dtypes.as_array(data, dtype, where)
 
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -185,7 +164,7 @@ def randperm(n: int, generator: Generator | None = None) -> Tensor:
 
 
 def _like(x: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = x._array if isinstance(x, Tensor) else np.asarray(x)
     return data.shape, data.dtype if dtype is None else _dtypes.canonical(dtype)
 
 

@@ -30,7 +30,7 @@ from . import kernels
 
 
 def _tensor(array: np.ndarray) -> Any:
-    from .tensor import Tensor  # lazy: tensor.py imports this module
+    from ._tensor import Tensor  # lazy: _tensor.py imports this module
 
     return Tensor(array)
 
@@ -119,7 +119,7 @@ class SparseGrad:
                                    f"{other.shape}")
             return SparseGrad(np.concatenate([self.row_index, other.row_index]),
                               np.concatenate([self.row_values, other.row_values]), self.shape)
-        from .tensor import Tensor  # lazy: tensor.py imports this module
+        from ._tensor import Tensor  # lazy: _tensor.py imports this module
 
         if isinstance(other, Tensor):
             other = other.numpy(force=True)
@@ -151,7 +151,7 @@ def accumulate_sparse(old: Any, new: Any, hooks: Sequence[Callable[[Any], Any]] 
     Hooks see the sparse gradient itself (or a Tensor for a dense one). Sparse + sparse stays
     sparse (rows concatenated); anything + dense is a dense Tensor.
     """
-    from .tensor import Tensor  # lazy: tensor.py imports this module
+    from ._tensor import Tensor  # lazy: _tensor.py imports this module
 
     if isinstance(new, np.ndarray):
         new = Tensor(np.array(new))

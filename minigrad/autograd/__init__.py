@@ -1,27 +1,53 @@
-"""Reverse-mode automatic differentiation: the graph, backward, grad mode, gradcheck."""
+"""Reverse-mode automatic differentiation: the graph, backward, grad mode, gradcheck.
 
-from . import graph
-from .function import Function, Node
-from .functional import grad
+The modules import in one direction, in the order a reader meets them:
+``grad_mode`` (is recording on, per thread), ``node`` (a recorded op: the
+``ctx``), ``engine`` (the backward walk over nodes), then ``minigrad._tensor``
+(the Tensor, whose ``backward`` calls the engine), then ``function`` (the base
+of every op: runs ``forward`` and records a node for each output Tensor), and
+last ``functional`` (``grad``) and ``finite_differences`` (``gradcheck``), which use
+Tensors.
+
+The names from ``function``, ``functional`` and ``finite_differences`` are loaded on
+first use (``__getattr__`` below): they sit above ``Tensor``, and ``Tensor``
+imports this package's engine, so importing them here would be a cycle.
+"""
+
+from importlib import import_module as _import_module
+from typing import Any as _Any
+
+from . import engine, grad_mode, graph, node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .gradcheck import gradcheck
+from .node import Node
+
+_ABOVE_TENSOR = {
+    "Function": "function",
+    "once_differentiable": "function",
+    "grad": "functional",
+    "gradcheck": "finite_differences",
+}
 
 
-def once_differentiable(cls: type[Function]) -> type[Function]:
-    """Mark a Function whose backward can't itself be differentiated (create_graph refuses it)."""
-    cls.once_differentiable = True
-    return cls
+def __getattr__(name: str) -> _Any:
+    if name in _ABOVE_TENSOR:
+        value = getattr(_import_module(f".{_ABOVE_TENSOR[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'minigrad.autograd' has no attribute {name!r}")
 
 
 __all__ = [
     "Function",
     "Node",
     "enable_grad",
+    "engine",
     "grad",
+    "grad_mode",
     "gradcheck",
     "graph",
     "is_grad_enabled",
     "no_grad",
+    "node",
     "once_differentiable",
     "set_grad_enabled",
 ]

@@ -1,11 +1,15 @@
 """The backward pass: walk the graph from the output to the leaves, without recursion.
 
 1. Count, for every node reachable from the roots, how many consumers will
-   send it a gradient (an explicit-stack depth-first walk).
-2. Process nodes whose gradient is complete (Kahn's algorithm): call the
-   Function's backward, sum each gradient back to its input's shape, and pass
-   it on to the input's node or accumulate it into the leaf's ``.grad``.
+   send it a gradient (an explicit-stack walk).
+2. Take a node whose gradient is complete, call its Function's backward, and
+   send each input's gradient on: to the input's node, or into the leaf's
+   ``.grad`` (Kahn's topological order).
 3. Release each node after use unless ``retain_graph``.
+
+The loop in ``run_backward`` is that algorithm; the policies around it (how
+gradients arriving at one node are summed, hooks, where leaf gradients go)
+are small helpers below it.
 """
 
 from __future__ import annotations
@@ -17,60 +21,10 @@ import numpy as np
 
 from .. import kernels
 from ..sparse import SparseGrad
-from .function import Node
 from .grad_mode import _state
+from .node import Node
 
 LeafSink = Callable[[Any, Any], None]
-
-
-def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
-    """Sum a gradient in a broadcast shape back to ``shape`` (arrays or Tensors)."""
-    if isinstance(grad, np.ndarray):
-        return kernels.sum_to_shape(grad, shape)
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
-    if axes:
-        grad = grad.sum(dim=axes, keepdim=True)
-    return grad.reshape(shape)
-
-
-def _fit(grad: Any, shape: tuple[int, ...], dtype: np.dtype, where: str) -> Any:
-    """Bring one gradient to its input's shape and dtype, or say clearly why it can't."""
-    if grad.shape != shape:
-        try:
-            np.broadcast_shapes(shape, grad.shape)
-        except ValueError:
-            raise RuntimeError(
-                f"{where}: returned a gradient of shape {grad.shape} for an input of shape {shape}"
-            ) from None
-        grad = sum_to_shape(grad, shape)
-    if grad.dtype != dtype:
-        grad = grad.astype(dtype)
-    return grad
-
-
-def _collect(roots: Sequence[Node]) -> dict[Node, int]:
-    """Number of pending gradients for every node reachable from ``roots``."""
-    dependencies: dict[Node, int] = {}
-    stack = list(roots)
-    seen = set(roots)
-    while stack:
-        node = stack.pop()
-        if node.released:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time ({node.name()} was "
-                "freed after the first backward). Pass retain_graph=True to the first "
-                "backward() if you need to call it again."
-            )
-        for parent in node.parents:
-            if isinstance(parent, Node):
-                dependencies[parent] = dependencies.get(parent, 0) + 1
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-    return dependencies
 
 
 def run_backward(
@@ -86,115 +40,202 @@ def run_backward(
     ``leaf_sink(tensor, grad)`` receives each leaf's gradient; ``node_sink``
     (used by ``autograd.grad``) sees every node's complete output gradient.
     """
-    pending: dict[Node, Any] = {}
-    root_nodes = []
-    for tensor, grad in zip(roots, root_grads):
-        if tensor.grad_fn is None:
-            leaf_sink(tensor, grad)
-        elif tensor.grad_fn in pending:
-            pending[tensor.grad_fn] = pending[tensor.grad_fn] + grad
-        else:
-            pending[tensor.grad_fn] = grad
-            root_nodes.append(tensor.grad_fn)
-    dependencies = _collect(root_nodes)
-    ready = [node for node in root_nodes if dependencies.get(node, 0) == 0]
-    sunk: set[int] = set()  # ids of arrays already stored in a leaf's .grad
-    owned: set[Node] = set()  # nodes whose pending gradient is a sum the engine allocated
+    sums = GradientSums(create_graph)
+    pending = sums.pending  # node -> its gradient so far (read directly in the hot loop)
+    to_leaf = LeafGradients(leaf_sink, create_graph)
+    root_nodes = _seed(roots, root_grads, sums, to_leaf)
+    waiting = count_consumers(root_nodes)
+    ready = [node for node in root_nodes if waiting.get(node, 0) == 0]
     previous_mode = _state.enabled
-    _state.enabled = create_graph
+    _state.enabled = create_graph  # a plain backward records nothing
     try:
         while ready:
             node = ready.pop()
-            grad = pending.pop(node)
-            if owned:
-                owned.discard(node)
-            if node.hooks:
-                grad = _run_hooks(node.hooks, grad)
-            if node.retained is not None:
-                _retain(node, grad)
-            if node_sink is not None:
-                node_sink(node, grad)
+            grad = pending.pop(node) if not sums.owned else sums.pop(node)
+            if node.hooks or node.retained is not None or node_sink is not None:
+                grad = _observe(node, grad, node_sink)
             if create_graph:
-                _prepare_create_graph(node)
-            grads = node.fn.backward(node, grad)
+                grads = _recorded_backward(node, grad)
+            else:
+                grads = node.fn.backward(node, grad)
             if type(grads) is not tuple:
                 grads = (grads,)
-            if len(grads) < len(node.parents):
-                raise RuntimeError(
-                    f"{node.name()}: backward returned {len(grads)} gradients for "
-                    f"{len(node.parents)} inputs"
-                )
+            if len(grads) != len(node.parents):
+                raise _wrong_count(node, grads)
             for parent, g in zip(node.parents, grads):
                 if parent is None or g is None:
                     continue
-                to_node = isinstance(parent, Node)
-                if to_node:
+                if isinstance(parent, Node):
                     shape, dtype = parent.out_shape, parent.out_dtype
                 else:
-                    shape, dtype = parent.data.shape, parent.data.dtype
-                if not create_graph and type(g) is not np.ndarray:
-                    if type(g) is SparseGrad:  # only a leaf keeps a sparse gradient
-                        if not to_node:
-                            leaf_sink(parent, g)
-                            continue
-                        g = g.dense_array()
-                    g = np.asarray(g)
-                if g.shape != shape or g.dtype != dtype:
-                    g = _fit(g, shape, dtype, node.name())
-                if to_node:
-                    if parent not in pending:
-                        pending[parent] = g
-                    elif parent in owned:
-                        np.add(pending[parent], g, out=pending[parent])
-                    else:
-                        # the first sum makes a new array that only the engine holds, so
-                        # later sums may go in place (the arrays backward returns may be
-                        # shared with other nodes and must not be written to)
-                        total = pending[parent] + g
-                        if not create_graph:
-                            total = np.asarray(total)  # 0-d sums come back as NumPy scalars
-                            owned.add(parent)
-                        pending[parent] = total
-                    remaining = dependencies[parent] - 1
-                    dependencies[parent] = remaining
-                    if remaining == 0:
-                        ready.append(parent)
+                    shape, dtype = parent._array.shape, parent._array.dtype
+                if type(g) is not np.ndarray or g.shape != shape or g.dtype != dtype:
+                    if type(g) is SparseGrad and not isinstance(parent, Node):
+                        to_leaf(parent, g)  # only a leaf keeps a sparse gradient
+                        continue
+                    g = _fit(g, shape, dtype, node, create_graph)
+                if not isinstance(parent, Node):
+                    to_leaf(parent, g)
+                    continue
+                if parent in pending:
+                    sums.add(parent, g)
                 else:
-                    if not create_graph:
-                        if id(g) in sunk:
-                            g = g.copy()  # two leaves must not share one gradient array
-                        sunk.add(id(g))
-                    leaf_sink(parent, g)
+                    pending[parent] = g  # the first gradient to arrive: kept as it is
+                waiting[parent] -= 1
+                if waiting[parent] == 0:
+                    ready.append(parent)
             if not retain_graph:
                 node.release()
     finally:
         _state.enabled = previous_mode
 
 
-def _run_hooks(hooks: Sequence[Callable[[Any], Any]], grad: Any) -> Any:
-    for hook in hooks:
+def count_consumers(roots: Sequence[Node]) -> dict[Node, int]:
+    """Number of gradients each node reachable from ``roots`` will receive."""
+    count: dict[Node, int] = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        node = stack.pop()
+        if node.released:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time ({node.name()} was "
+                "freed after the first backward). Pass retain_graph=True to the first "
+                "backward() if you need to call it again."
+            )
+        for parent in node.parents:
+            if isinstance(parent, Node):
+                count[parent] = count.get(parent, 0) + 1
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+    return count
+
+
+def _seed(roots: Sequence[Any], root_grads: Sequence[Any], sums: GradientSums,
+          to_leaf: LeafGradients) -> list[Node]:
+    """Put each root's gradient in place; a root that is a leaf gets it directly."""
+    root_nodes = []
+    for tensor, grad in zip(roots, root_grads):
+        if tensor.grad_fn is None:
+            to_leaf(tensor, grad)
+            continue
+        if tensor.grad_fn not in sums:
+            root_nodes.append(tensor.grad_fn)
+        sums.add(tensor.grad_fn, grad)
+    return root_nodes
+
+
+def _recorded_backward(node: Node, grad: Any) -> Any:
+    """The node's backward under ``create_graph``: on Tensors, every step recorded."""
+    node.fn.begin_graph_backward(node)
+    try:
+        return node.fn.backward(node, grad)
+    finally:
+        node.fn.end_graph_backward(node)
+
+
+def _wrong_count(node: Node, grads: tuple[Any, ...]) -> RuntimeError:
+    return RuntimeError(
+        f"{node.name()}: backward returned {len(grads)} gradients for "
+        f"{len(node.parents)} inputs"
+    )
+
+
+def _fit(grad: Any, shape: tuple[int, ...], dtype: Any, node: Node, create_graph: bool) -> Any:
+    """One gradient in its input's shape and dtype (the one place broadcasting is undone)."""
+    if type(grad) is SparseGrad:  # reaching a non-leaf: made dense (minigrad/sparse.py)
+        grad = grad.dense_array()
+    if not create_graph and type(grad) is not np.ndarray:
+        grad = np.asarray(grad)  # NumPy returns scalars for 0-d results
+    if grad.shape != shape:
+        try:
+            np.broadcast_shapes(shape, grad.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"{node.name()}: returned a gradient of shape {grad.shape} for an input of "
+                f"shape {shape}"
+            ) from None
+        grad = sum_to_shape(grad, shape)
+    return grad.astype(dtype) if grad.dtype != dtype else grad
+
+
+def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Sum a gradient in a broadcast shape back to ``shape`` (arrays or Tensors)."""
+    if isinstance(grad, np.ndarray):
+        return kernels.sum_to_shape(grad, shape)
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes:
+        grad = grad.sum(dim=axes, keepdim=True)
+    return grad.reshape(shape)
+
+
+def _observe(node: Node, grad: Any, node_sink: Callable[[Node, Any], None] | None) -> Any:
+    """Run the node's hooks (which may replace the gradient), keep it for
+    ``retain_grad()``, and show it to ``autograd.grad``'s sink."""
+    for hook in node.hooks:
         result = hook(grad)
         if result is not None:
             grad = result
+    if node.retained is not None:
+        tensor = node.retained()
+        if tensor is not None:
+            tensor._accumulate_retained(grad)
+    if node_sink is not None:
+        node_sink(node, grad)
     return grad
 
 
-def _prepare_create_graph(node: Node) -> None:
-    """Let the node hand Tensors to its backward, or refuse if it can't record one."""
-    if node.fn.once_differentiable:
-        raise RuntimeError(
-            f"{node.name()}: this op's backward is not differentiable (it is fused for "
-            "speed), so create_graph=True cannot record it"
-        )
-    node.create_graph = True
+class GradientSums:
+    """The gradient waiting at each node, summed as its consumers send theirs.
+
+    The first gradient to arrive is kept as it is: backward may have returned
+    an array that another node also holds, so it is never written to. The
+    first sum allocates a new array that only this object holds; later
+    gradients are added into that one in place.
+    """
+
+    def __init__(self, create_graph: bool) -> None:
+        self.pending: dict[Node, Any] = {}
+        self.owned: set[Node] = set()
+        self.create_graph = create_graph
+
+    def __contains__(self, node: Node) -> bool:
+        return node in self.pending
+
+    def add(self, node: Node, grad: Any) -> None:
+        pending = self.pending
+        if node not in pending:
+            pending[node] = grad
+        elif node in self.owned:
+            np.add(pending[node], grad, out=pending[node])
+        else:
+            total = pending[node] + grad
+            if not self.create_graph:
+                total = np.asarray(total)  # 0-d sums come back as NumPy scalars
+                self.owned.add(node)
+            pending[node] = total
+
+    def pop(self, node: Node) -> Any:
+        if self.owned:
+            self.owned.discard(node)
+        return self.pending.pop(node)
 
 
-def _retain(node: Node, grad: Any) -> None:
-    """Store a non-leaf tensor's gradient in its ``.grad`` (``retain_grad()``)."""
-    from ..tensor import Tensor
+class LeafGradients:
+    """Hands each leaf its gradient, making sure two leaves never share one array."""
 
-    tensor = node.retained()
-    if tensor is None:
-        return
-    value = grad if isinstance(grad, Tensor) else Tensor._make(np.array(grad), False, None)
-    tensor.grad = value if tensor.grad is None else tensor.grad + value
+    def __init__(self, leaf_sink: LeafSink, create_graph: bool) -> None:
+        self.leaf_sink = leaf_sink
+        self.create_graph = create_graph
+        self.given: set[int] = set()  # ids of arrays already handed to a leaf
+
+    def __call__(self, leaf: Any, grad: Any) -> None:
+        if not self.create_graph:
+            if id(grad) in self.given:
+                grad = grad.copy()
+            self.given.add(id(grad))
+        self.leaf_sink(leaf, grad)

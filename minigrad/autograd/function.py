@@ -15,13 +15,13 @@ arrays::
             (out,) = ctx.saved_tensors
             return grad * out  # d exp(x)/dx = exp(x)
 
-``Exp.apply(t)`` runs ``forward`` on ``t.data`` and, when ``t`` requires grad
-and grad mode is on, records a ``Node`` (the output's ``grad_fn``).
+``Exp.apply(t)`` runs ``forward`` on ``t``'s array and, when ``t`` requires
+grad and grad mode is on, records a ``Node`` (the ``ctx``, which becomes the
+output's ``grad_fn``).
 
-Backward formulas are written once with operators and NumPy functions. In an
-ordinary backward they run on arrays; under ``create_graph=True`` the same
-formulas run on Tensors (Tensor implements NumPy's dispatch protocols), so the
-backward pass is itself recorded and can be differentiated again.
+A backward formula calls NumPy functions through ``ctx.xp`` (``ctx.xp.cos(x)``,
+not ``np.cos(x)``): that is NumPy in an ordinary backward and minigrad's ops
+under ``create_graph=True``, so the same formula gives second derivatives.
 """
 
 from __future__ import annotations
@@ -31,99 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from .grad_mode import _state
-
-
-class Node:
-    """A recorded operation: the ``ctx`` of its Function and the output's ``grad_fn``.
-
-    ``parents[i]`` says where the gradient of input ``i`` goes: the input's own
-    ``Node`` (non-leaf), the input Tensor itself (a leaf that requires grad), or
-    None (no gradient needed).
-    """
-
-    # defaults live on the class so that recording an op sets only what it needs
-    parents: tuple[Any, ...] = ()
-    needs_input_grad: tuple[bool, ...] = ()
-    out_shape: tuple[int, ...] = ()
-    out_dtype: np.dtype | None = None
-    hooks: tuple[Any, ...] | list[Any] = ()
-    retained: Any = None  # weakref to the output Tensor when retain_grad() was called
-    released = False
-    create_graph = False
-    _saved: tuple[Any, ...] = ()
-    _saved_sources: tuple[Any, ...] | list[Any] = ()
-    _inputs: tuple[Any, ...] = ()
-    _out_ref: Any = None
-    _out_data: Any = None
-
-    fn: type[Function]  # set on each Function's own Node subclass (e.g. MulBackward)
-
-    def __repr__(self) -> str:
-        return f"<{self.name()} object>"
-
-    def name(self) -> str:
-        """PyTorch-style name of the backward node, e.g. ``MulBackward``."""
-        return type(self).__name__
-
-    @property
-    def next_functions(self) -> tuple[Any, ...]:
-        """The parents of this node, like PyTorch's ``grad_fn.next_functions``."""
-        return self.parents
-
-    def save_for_backward(self, *arrays: Any) -> None:
-        """Keep arrays (inputs, the output, or intermediates) for ``backward``."""
-        self._saved = arrays
-
-    @property
-    def saved_tensors(self) -> tuple[Any, ...]:
-        """The saved values: arrays in a plain backward, Tensors under ``create_graph``.
-
-        Raises RuntimeError if the graph was released, or if a saved tensor was
-        modified in place after it was saved.
-        """
-        if not (self.released or self._saved_sources or self.create_graph):
-            return self._saved
-        if self.released:
-            raise RuntimeError(
-                f"{self.name()}: the saved values were freed after the first backward. "
-                "Call backward(retain_graph=True) the first time to backward through "
-                "the graph again."
-            )
-        for tensor, version in self._saved_sources:
-            if tensor._version != version:
-                raise RuntimeError(
-                    f"{self.name()}: a tensor of shape {tensor.shape} that backward needs was "
-                    f"modified in place after it was saved (version {version} -> "
-                    f"{tensor._version}); the gradient would be wrong. Use an out-of-place "
-                    "op, or clone() the tensor before modifying it."
-                )
-        if not self.create_graph:
-            return self._saved
-        return tuple(self._as_tensor(a) for a in self._saved)
-
-    def _as_tensor(self, array: Any) -> Any:
-        from ..tensor import Tensor
-
-        if isinstance(array, Tensor) or not isinstance(array, np.ndarray):
-            return array
-        for tensor in self._inputs:
-            if isinstance(tensor, Tensor) and tensor.data is array:
-                return tensor
-        if array is self._out_data:
-            out = self._out_ref() if self._out_ref is not None else None
-            return out if out is not None else Tensor._make(array, True, self)
-        return Tensor._make(array, False, None)
-
-    def release(self) -> None:
-        """Drop what backward needed, so the memory goes back after backward."""
-        self.released = True
-        self.parents = ()
-        if self._saved:
-            self._saved = ()
-            self._saved_sources = ()
-            self._inputs = ()
-            self._out_data = None
+from .node import Node
 
 
 class Function:
@@ -152,32 +62,52 @@ class Function:
         cls._node_type = type(f"{cls.__name__}Backward", (Node,), {"fn": cls})
 
     @classmethod
-    def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run ``forward`` on the arguments' data and record the op if it needs a gradient."""
-        Tensor = _tensor_class
-        datas = []
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run ``forward`` on the arguments' arrays and record the op if it needs a gradient."""
+        arrays = []
         record = False
         for a in args:
             if isinstance(a, Tensor):
-                datas.append(a.data)
+                arrays.append(a._array)
                 if a._requires_grad:
                     record = True
             else:
-                datas.append(a)
+                arrays.append(a)
         if record and _state.enabled:
-            return _record(cls, args, datas, kwargs)
+            return _record(cls, args, arrays, kwargs)
         try:
-            out = cls.forward(_Unrecorded(), *datas, **kwargs)
+            out = cls.forward(Node(), *arrays, **kwargs)  # a throwaway ctx: nothing is kept
         except (ValueError, TypeError, IndexError) as exc:
             raise _explain(cls, exc, args) from exc
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         return Tensor._make(out, False, None)
 
+    @classmethod
+    def begin_graph_backward(cls, ctx: Node) -> None:
+        """Switch ``ctx`` to recording mode for a ``create_graph`` backward: saved values
+        as Tensors, ``ctx.xp`` as minigrad's namespace. Refuses a once-differentiable op."""
+        if cls.once_differentiable:
+            raise RuntimeError(
+                f"{ctx.name()}: this op's backward is not differentiable (it is fused for "
+                "speed), so create_graph=True cannot record it"
+            )
+        from ..ops import xp  # lazy: the ops are built on this module
 
-def _record(cls: type[Function], args: Any, datas: list[Any], kwargs: Any) -> Any:
+        ctx._saved_as_tensors = tuple(_saved_as_tensor(ctx, value) for value in ctx._saved)
+        ctx.xp = xp
+        ctx.create_graph = True
+
+    @staticmethod
+    def end_graph_backward(ctx: Node) -> None:
+        """Back to plain mode, so a later ordinary backward sees arrays again."""
+        ctx._saved_as_tensors = ()
+        ctx.xp = np
+        ctx.create_graph = False
+
+
+def _record(cls: type[Function], args: Any, arrays: list[Any], kwargs: Any) -> Tensor:
     """Run forward with a fresh Node as ctx and link the output into the graph."""
-    Tensor = _tensor_class
     ctx = cls._node_type()
     needs = []
     parents = []
@@ -190,7 +120,7 @@ def _record(cls: type[Function], args: Any, datas: list[Any], kwargs: Any) -> An
             parents.append(None)
     ctx.needs_input_grad = needs
     try:
-        out = cls.forward(ctx, *datas, **kwargs)
+        out = cls.forward(ctx, *arrays, **kwargs)
     except (ValueError, TypeError, IndexError) as exc:
         raise _explain(cls, exc, args) from exc
     if type(out) is not np.ndarray:
@@ -203,32 +133,37 @@ def _record(cls: type[Function], args: Any, datas: list[Any], kwargs: Any) -> An
     ctx.out_shape = out.shape
     ctx.out_dtype = out.dtype
     result = Tensor._make(out, True, ctx)
-    if ctx._saved:
-        # remember which inputs were saved, and their versions, for the in-place check
-        # and for create_graph (which needs the saved arrays as Tensors again)
-        ctx._inputs = args
-        sources = []
-        for saved in ctx._saved:
-            if saved is out:
-                ctx._out_data = out
-                ctx._out_ref = weakref.ref(result)
-                continue
-            for a in args:
-                if isinstance(a, Tensor) and a.data is saved:
-                    sources.append((a, a._version))
-                    break
-        ctx._saved_sources = sources
+    if not ctx._saved:
+        return result
+    # note which inputs were saved, at which version (for the in-place check), and
+    # whether the output was (create_graph then hands backward the output Tensor)
+    ctx._inputs = args
+    sources = []
+    for saved in ctx._saved:
+        if saved is out:
+            ctx._out_data = out
+            ctx._out_ref = weakref.ref(result)
+            continue
+        for a in args:
+            if isinstance(a, Tensor) and a._array is saved:
+                sources.append((a, a._version))
+                break
+    ctx._saved_sources = sources
     return result
 
 
-class _Unrecorded(Node):
-    """The ctx handed to ``forward`` when nothing will be recorded: saving is a no-op."""
-
-    def save_for_backward(self, *arrays: Any) -> None:
-        pass
-
-
-_tensor_class: Any = None  # set by minigrad.tensor (which imports this module)
+def _saved_as_tensor(ctx: Node, value: Any) -> Any:
+    """A saved array as the Tensor it came from (an input, or the output), so that a
+    recorded backward connects to the graph; other arrays become constants."""
+    if not isinstance(value, np.ndarray):
+        return value
+    for tensor in ctx._inputs:
+        if isinstance(tensor, Tensor) and tensor._array is value:
+            return tensor
+    if value is ctx._out_data:
+        out = ctx._out_ref() if ctx._out_ref is not None else None
+        return out if out is not None else Tensor._make(value, True, ctx)
+    return Tensor._make(value, False, None)
 
 
 def _explain(cls: type[Function], exc: Exception, args: tuple[Any, ...]) -> Exception:
@@ -242,3 +177,9 @@ def _explain(cls: type[Function], exc: Exception, args: tuple[Any, ...]) -> Exce
         for a in args
     )
     return type(exc)(f"{name}: {message} (inputs: {described})")
+
+
+def once_differentiable(cls: type[Function]) -> type[Function]:
+    """Mark a Function whose backward can't itself be differentiated (create_graph refuses it)."""
+    cls.once_differentiable = True
+    return cls

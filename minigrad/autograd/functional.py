@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor, _root_gradient
 from .engine import run_backward
-from .function import Node
+from .node import Node
 
 
 def grad(
@@ -31,8 +32,6 @@ def grad(
     >>> g, mg.autograd.grad(g, x)[0]
     (tensor(27., grad_fn=<MulBackward>), tensor(18.))
     """
-    from ..tensor import Tensor, _root_gradient
-
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None:
@@ -76,8 +75,6 @@ def grad(
 
 
 def _finish(result: Any, tensor: Any, index: int, allow_unused: bool) -> Any:
-    from ..tensor import Tensor
-
     if result is None:
         if allow_unused:
             return None

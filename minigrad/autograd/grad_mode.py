@@ -1,4 +1,4 @@
-"""Grad mode: whether operations record the graph for backward.
+"""Grad mode: whether operations record the graph for backward (per thread).
 
 ``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context
 managers and as decorators, like PyTorch's.
@@ -7,13 +7,17 @@ managers and as decorators, like PyTorch's.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _GradState:
+class _GradState(threading.local):
+    """Grad mode, one per thread as in PyTorch: a new thread starts with recording on,
+    and ``no_grad`` (or a backward running) in one thread leaves the others alone."""
+
     enabled = True
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.tensor import Tensor
+from minigrad._tensor import Tensor
 
 
 def as_array(x: Any) -> np.ndarray:

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._tensor import Tensor
 from minigrad.data._utils import as_array
-from minigrad.tensor import Tensor
 
 
 def default_collate(batch: Sequence[Any]) -> Any:

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from minigrad import random as mgrandom
+from minigrad._tensor import Tensor
 from minigrad.data._utils import as_array, check_random_generator
-from minigrad.tensor import Tensor
 
 
 class Dataset:

@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 
 from minigrad import random as mgrandom
+from minigrad._tensor import Tensor
 from minigrad.data._utils import check_positive_int, check_random_generator
 from minigrad.data.collate import collate_items
 from minigrad.data.dataset import Dataset, Subset, TensorDataset
 from minigrad.data.sampler import RandomSampler, Sampler, SequentialSampler
-from minigrad.tensor import Tensor
 
 _STATE_KEYS = {"epoch", "batches_yielded", "generator_state"}
 

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from .. import nn
+from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..nn import functional as F
 from ..nn import init
-from ..tensor import Tensor
 
 BIAS_MODES = ("none", "all", "lora_only")
 

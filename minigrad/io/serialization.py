@@ -99,7 +99,7 @@ def _wrapper(as_numpy: bool) -> Callable[[np.ndarray], Any]:
     if as_numpy:
         return lambda array: array
     try:
-        from ..tensor import Tensor
+        from .._tensor import Tensor
     except ImportError as exc:
         raise ImportError("load: minigrad.tensor is not available; use "
                           "load(path, as_numpy=True) to get NumPy arrays") from exc

@@ -71,11 +71,6 @@ def pair(fn: str, name: str, value: int | Sequence[int], minimum: int) -> tuple[
     return pair_value  # type: ignore[return-value]
 
 
-def check_ndim(fn: str, name: str, a: np.ndarray, ndim: int) -> None:
-    if a.ndim != ndim:
-        raise ValueError(f"{fn}: {name} must be {ndim}-D, got shape {a.shape}")
-
-
 def check_writable(fn: str, name: str, a: np.ndarray) -> None:
     if not isinstance(a, np.ndarray) or not a.flags.writeable:
         raise ValueError(f"{fn}: {name} is updated in place and must be a writable ndarray")

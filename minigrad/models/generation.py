@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..random import rng
-from ..tensor import Tensor
 
 
 def generate_tokens(model: Any, idx: Any, max_new_tokens: int, temperature: float = 1.0,

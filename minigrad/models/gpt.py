@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from .. import nn, optim
+from .._tensor import Tensor
 from ..nn import functional as F
 from ..nn import init
-from ..tensor import Tensor
 from .generation import generate_tokens
 
 

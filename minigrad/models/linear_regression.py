@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import nn
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 
 class LinearRegression(nn.Module):

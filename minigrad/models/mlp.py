@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import nn
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 ACTIVATIONS = {
     "relu": nn.ReLU,

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..random import Generator, rng
-from ..tensor import Tensor
 
 _LINEAR_LIKE = (
     "linear", "conv1d", "conv2d", "conv3d",

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..creation import _as_array
-from ..tensor import Tensor
 
 
 class Parameter(Tensor):

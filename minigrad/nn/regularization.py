@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 
 def _params(parameters: Tensor | Iterable[Tensor], where: str) -> list[Tensor]:

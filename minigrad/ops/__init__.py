@@ -1,6 +1,11 @@
-"""Every differentiable op, grouped by kind; each module holds Function classes
-(forward and backward side by side) and the public functions that call them."""
+"""Every op, grouped by kind; each module holds Function classes (forward and
+backward side by side) and the public functions that call them. Importing a
+module attaches its functions to ``Tensor`` (the ``@tensor_method`` line above
+each one), so every module is imported here."""
 
+from types import ModuleType as _ModuleType
+
+from . import inplace
 from .activation import elu, erf, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .conversion import clone, to
@@ -84,4 +89,7 @@ from .shape import (
     view,
 )
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    name for name, value in globals().items()
+    if not name.startswith("_") and not isinstance(value, _ModuleType)
+]

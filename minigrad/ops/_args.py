@@ -1,4 +1,5 @@
-"""Argument handling shared by the ops: scalars, promotion, dims."""
+"""Argument handling shared by the ops: operands and promotion, dims, reductions, index
+tensors, and the ``out=`` argument. Each check raises an error naming the op."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtypes
-from ..tensor import Tensor
+from .._tensor import Tensor
+from ..creation import as_tensor
 
 
 def as_operand(x: Any, op: str) -> Any:
@@ -21,8 +23,6 @@ def as_operand(x: Any, op: str) -> Any:
     if isinstance(x, bool | int | float):
         return x
     if isinstance(x, np.ndarray | list | tuple):
-        from ..creation import as_tensor
-
         return as_tensor(x)
     raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}")
 
@@ -34,8 +34,8 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any]:
     a_tensor = isinstance(a, Tensor)
     b_tensor = isinstance(b, Tensor)
     if a_tensor and b_tensor:
-        if a.data.dtype != b.data.dtype:
-            target = _dtypes.promote(a.data.dtype, b.data.dtype)
+        if a._array.dtype != b._array.dtype:
+            target = _dtypes.promote(a._array.dtype, b._array.dtype)
             a = _cast(a, target)
             b = _cast(b, target)
     elif a_tensor:
@@ -48,14 +48,14 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any]:
 
 
 def _cast(t: Tensor, dtype: np.dtype) -> Tensor:
-    if t.data.dtype == dtype:
+    if t._array.dtype == dtype:
         return t
     return t.to(dtype)
 
 
 def _int_with_float_scalar(t: Tensor, scalar: Any) -> Tensor:
-    if isinstance(scalar, float) and t.data.dtype.kind != "f":
-        return Tensor._make(t.data.astype(_dtypes.DEFAULT_FLOAT), False, None)
+    if isinstance(scalar, float) and t._array.dtype.kind != "f":
+        return Tensor._make(t._array.astype(_dtypes.DEFAULT_FLOAT), False, None)
     return t
 
 
@@ -97,3 +97,92 @@ def keepdim_shape(shape: Sequence[int], dims: tuple[int, ...] | None) -> tuple[i
     if dims is None:
         return (1,) * len(shape)
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def write_out(result: Tensor, out: Tensor | None, op: str) -> Tensor:
+    """PyTorch's ``out=``: write ``result`` into ``out`` (resized when its shape differs)
+    and return ``out``; refused when the result would need a gradient."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}: out must be a Tensor, got {type(out).__name__}")
+    if result.requires_grad:
+        raise RuntimeError(
+            f"{op}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad"
+        )
+    out._check_inplace(op)
+    if out.shape == result.shape:
+        np.copyto(out._array, result._array, casting="same_kind")
+    else:
+        out._array = result._array.astype(out.dtype)
+    out._version += 1
+    return out
+
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def tensor_arg(x: Any, op: str, name: str = "input", floating: bool = True) -> Tensor:
+    """``x`` as a Tensor (arrays and lists are wrapped); TypeError for anything else, or for
+    a non-float tensor when ``floating``."""
+    if not isinstance(x, Tensor):
+        if not isinstance(x, np.ndarray | list | tuple | float | int | np.generic):
+            raise TypeError(f"{op}: {name} must be a Tensor, got {type(x).__name__}")
+        x = as_tensor(x)
+    if floating and x.dtype.kind != "f":
+        raise TypeError(f"{op}: {name} must be a floating-point tensor, got dtype {x.dtype}")
+    return x
+
+
+def optional_tensor(x: Any, op: str, name: str) -> Tensor | None:
+    """None stays None; anything else goes through ``tensor_arg``."""
+    return None if x is None else tensor_arg(x, op, name)
+
+
+def index_data(x: Any, op: str, name: str = "target") -> np.ndarray:
+    """The integer array inside an index tensor (or array, or list); TypeError otherwise."""
+    data = x._array if isinstance(x, Tensor) else np.asarray(x)
+    if data.dtype.kind not in "iu":
+        raise TypeError(f"{op}: {name} must be an integer tensor, got dtype {data.dtype}")
+    return data
+
+
+def check_reduction(reduction: str, op: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+
+
+def reduce(loss: Tensor, reduction: str) -> Tensor:
+    """Apply a checked ``reduction`` to elementwise losses."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def int_pair(value: Any, op: str, name: str, minimum: int) -> tuple[int, int]:
+    """An int or a pair of ints as an (h, w) pair, each >= ``minimum``."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        pair = (int(value), int(value))
+    else:
+        try:
+            pair = tuple(int(v) for v in value)
+        except TypeError:
+            raise TypeError(
+                f"{op}: {name} must be an int or a pair of ints, got {value!r}"
+            ) from None
+    if len(pair) != 2 or min(pair) < minimum:
+        raise ValueError(f"{op}: {name} must be an int or (h, w) pair >= {minimum}, got {value!r}")
+    return pair  # type: ignore[return-value]
+
+
+def check_dim(dim: int, ndim: int, op: str) -> int:
+    """``dim`` as a non-negative axis of an ``ndim``-dimensional tensor (0-d counts as 1-d)."""
+    n = max(ndim, 1)
+    if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimension(s)")
+    return int(dim) % n

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
 from ..kernels import gelu_backward, gelu_forward
 from ..kernels.gelu import erfc_numpy
-from ..tensor import Tensor
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -67,7 +67,8 @@ class LeakyRelu(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * np.where(x > 0, 1.0, ctx.negative_slope), None  # slope 1 or negative_slope
+        # slope 1 for x > 0, negative_slope otherwise
+        return grad * ctx.xp.where(x > 0, 1.0, ctx.negative_slope), None
 
 
 class Elu(Function):
@@ -82,7 +83,7 @@ class Elu(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         # d elu/dx = 1 for x > 0, alpha e^x otherwise
-        return grad * np.where(x > 0, 1.0, np.exp(np.minimum(x, 0)) * ctx.alpha), None
+        return grad * ctx.xp.where(x > 0, 1.0, ctx.xp.exp(ctx.xp.minimum(x, 0)) * ctx.alpha), None
 
 
 class Erf(Function):
@@ -94,22 +95,13 @@ class Erf(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * np.exp(-x * x) * (2 / math.sqrt(math.pi))  # d erf/dx = 2/sqrt(pi) e^-x^2
+        return grad * ctx.xp.exp(-x * x) * (2 / math.sqrt(math.pi))  # d erf/dx = 2/sqrt(pi) e^-x^2
 
 
+@tensor_method("erf")
 def erf(input: Tensor) -> Tensor:
     """The error function."""
     return Erf.apply(input)
-
-
-def _erf_any(x):
-    return erf(x) if isinstance(x, Tensor) else Erf.forward(_NoSave, x)
-
-
-class _NoSave:
-    @staticmethod
-    def save_for_backward(*_):
-        pass
 
 
 class Gelu(Function):
@@ -122,17 +114,17 @@ class Gelu(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        tanh_form = ctx.approximate == "tanh"
-        if not isinstance(x, Tensor):
+        if not ctx.create_graph:
             return gelu_backward(grad, x, ctx.approximate), None
-        if tanh_form:
+        # recorded (create_graph): the same derivative written with ops
+        if ctx.approximate == "tanh":
             # y = x/2 (1 + tanh(u)), u = c (x + 0.044715 x^3)
-            t = np.tanh((x + x * x * x * 0.044715) * _SQRT_2_OVER_PI)
+            t = ctx.xp.tanh((x + x * x * x * 0.044715) * _SQRT_2_OVER_PI)
             du = (x * x * (3 * 0.044715) + 1) * _SQRT_2_OVER_PI
             return grad * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * du), None
         # y = x Phi(x): dy/dx = Phi(x) + x phi(x)
-        cdf = (_erf_any(x / _SQRT_2) + 1) * 0.5
-        pdf = np.exp(x * x * -0.5) * _INV_SQRT_2PI
+        cdf = (ctx.xp.erf(x / _SQRT_2) + 1) * 0.5
+        pdf = ctx.xp.exp(x * x * -0.5) * _INV_SQRT_2PI
         return grad * (cdf + x * pdf), None
 
 
@@ -145,7 +137,7 @@ class Silu(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        s = 1 / (np.exp(-x) + 1)
+        s = 1 / (ctx.xp.exp(-x) + 1)
         return grad * (s + x * s * (1 - s))  # d x s(x)/dx = s + x s (1 - s)
 
 
@@ -161,20 +153,23 @@ class Softplus(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
-        s = 1 / (np.exp(-bx) + 1)
-        return grad * np.where(bx > ctx.threshold, 1.0, s), None, None  # d softplus = s(bx)
+        s = 1 / (ctx.xp.exp(-bx) + 1)
+        return grad * ctx.xp.where(bx > ctx.threshold, 1.0, s), None, None  # d softplus = s(bx)
 
 
+@tensor_method("tanh")
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent."""
     return Tanh.apply(input)
 
 
+@tensor_method("sigmoid")
 def sigmoid(input: Tensor) -> Tensor:
     """Logistic sigmoid 1 / (1 + e^-x), computed without overflow."""
     return Sigmoid.apply(input)
 
 
+@tensor_method("relu")
 def relu(input: Tensor) -> Tensor:
     """max(x, 0).
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtypes
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ..tensor import Tensor
 from ._args import binary_operands
 
 
@@ -79,8 +80,9 @@ class Pow(Function):
         if ctx.needs_input_grad[0]:
             grad_a = grad * b * a ** (b - 1)  # d(a^b)/da = b a^(b-1)
         if ctx.needs_input_grad[1]:
+            # d(a^b)/db = a^b ln a (taken as 0 where a == 0)
             with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.log(np.where(a == 0, 1, a))  # d(a^b)/db = a^b ln a (0 where a == 0)
+                log_a = ctx.xp.log(ctx.xp.where(a == 0, 1, a))
             grad_b = grad * out * log_a
         return grad_a, grad_b
 
@@ -123,21 +125,29 @@ class MatMul(Function):
             grad = grad[..., None, :]
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = grad @ np.swapaxes(b2, -1, -2)  # dL/dA = G B^T
+            grad_a = grad @ ctx.xp.swapaxes(b2, -1, -2)  # dL/dA = G B^T
             if a.ndim == 1:
                 grad_a = grad_a[..., 0, :]
         if ctx.needs_input_grad[1]:
-            grad_b = np.swapaxes(a2, -1, -2) @ grad  # dL/dB = A^T G
+            grad_b = ctx.xp.swapaxes(a2, -1, -2) @ grad  # dL/dB = A^T G
             if b.ndim == 1:
                 grad_b = grad_b[..., 0]
         return grad_a, grad_b
 
 
-def _same_kind(a: Any, b: Any) -> bool:
-    """Fast path: two tensors of one dtype need no conversion or promotion."""
-    return type(a) is Tensor and type(b) is Tensor and a.data.dtype == b.data.dtype
+def _ready(a: Any, b: Any) -> bool:
+    """True when ``a op b`` needs no conversion: two float tensors of one dtype, or a
+    float tensor and a Python number. These common cases skip the general argument
+    handling; on small tensors that handling costs more than the arithmetic."""
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            return a._array.dtype == b._array.dtype and a._array.dtype.kind == "f"
+        return (type(b) is float or type(b) is int) and a._array.dtype.kind == "f"
+    return (type(a) is float or type(a) is int) and isinstance(b, Tensor) and (
+        b._array.dtype.kind == "f")
 
 
+@tensor_method("add", "__add__")
 def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting.
 
@@ -147,53 +157,60 @@ def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
     """
     if alpha != 1:
         other = mul(other, alpha)
-    if _same_kind(input, other):
+    elif _ready(input, other):
         return Add.apply(input, other)
     return Add.apply(*binary_operands(input, other, "add"))
 
 
+@tensor_method("sub", "subtract", "__sub__")
 def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
     if alpha != 1:
         other = mul(other, alpha)
-    if _same_kind(input, other):
+    elif _ready(input, other):
         return Sub.apply(input, other)
     return Sub.apply(*binary_operands(input, other, "sub"))
 
 
+@tensor_method("mul", "multiply", "__mul__")
 def mul(input: Any, other: Any) -> Tensor:
     """Elementwise product with broadcasting."""
-    if _same_kind(input, other):
+    if _ready(input, other):
         return Mul.apply(input, other)
     return Mul.apply(*binary_operands(input, other, "mul"))
 
 
+@tensor_method("div", "divide", "__truediv__")
 def div(input: Any, other: Any) -> Tensor:
-    """True division with broadcasting (integer inputs give float32, as in PyTorch)."""
+    """True division with broadcasting (integer inputs give the default float dtype,
+    as in PyTorch)."""
+    if _ready(input, other):
+        return Div.apply(input, other)
     a, b = binary_operands(input, other, "div")
-    a, b = _floats_for_division(a, b)
-    return Div.apply(a, b)
+    return Div.apply(_as_float(a), _as_float(b))
 
 
-def _floats_for_division(a: Any, b: Any) -> tuple[Any, Any]:
-    def to_float(x: Any) -> Any:
-        if isinstance(x, Tensor) and x.data.dtype.kind != "f":
-            return Tensor._make(x.data.astype(np.float32), False, None)
-        return x
-
-    return to_float(a), to_float(b)
+def _as_float(x: Any) -> Any:
+    if isinstance(x, Tensor) and x._array.dtype.kind != "f":
+        return Tensor._make(x._array.astype(_dtypes.DEFAULT_FLOAT), False, None)
+    return x
 
 
+@tensor_method("pow", "__pow__")
 def pow(input: Any, exponent: Any) -> Tensor:
     """``input ** exponent``; either may be a tensor or a scalar."""
+    if _ready(input, exponent):
+        return Pow.apply(input, exponent)
     return Pow.apply(*binary_operands(input, exponent, "pow"))
 
 
+@tensor_method("neg", "negative", "__neg__")
 def neg(input: Tensor) -> Tensor:
     """``-input``."""
     return Neg.apply(input)
 
 
+@tensor_method("matmul", "__matmul__")
 def matmul(input: Any, other: Any) -> Tensor:
     """Matrix product with NumPy's rules: 1-D @ 1-D is a dot product, 1-D operands are
     promoted to matrices and the added dimension removed, and leading batch
@@ -207,3 +224,34 @@ def matmul(input: Any, other: Any) -> Tensor:
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul: both operands must be tensors or arrays, not scalars")
     return MatMul.apply(a, b)
+
+
+# ``2 * x``, ``1 - x``, ``array @ x``: Python calls the right operand's reflected method
+@tensor_method("__radd__")
+def _radd(self: Tensor, other: Any) -> Tensor:
+    return add(other, self)
+
+
+@tensor_method("__rsub__")
+def _rsub(self: Tensor, other: Any) -> Tensor:
+    return sub(other, self)
+
+
+@tensor_method("__rmul__")
+def _rmul(self: Tensor, other: Any) -> Tensor:
+    return mul(other, self)
+
+
+@tensor_method("__rtruediv__")
+def _rtruediv(self: Tensor, other: Any) -> Tensor:
+    return div(other, self)
+
+
+@tensor_method("__rpow__")
+def _rpow(self: Tensor, other: Any) -> Tensor:
+    return pow(other, self)
+
+
+@tensor_method("__rmatmul__")
+def _rmatmul(self: Tensor, other: Any) -> Tensor:
+    return matmul(other, self)

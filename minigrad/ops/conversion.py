@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtypes
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ..tensor import Tensor
 
 
 class Clone(Function):
@@ -33,11 +33,13 @@ class Cast(Function):
         return grad, None  # the engine casts the gradient back to the input's dtype
 
 
+@tensor_method("clone")
 def clone(input: Tensor) -> Tensor:
     """A copy with its own memory; gradients flow back to ``input``."""
     return Clone.apply(input)
 
 
+@tensor_method("to")
 def to(input: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
     """Convert to ``dtype`` (``x.to(mg.float64)``); returns ``input`` if already that dtype.
     Device strings ("cpu") are accepted and ignored."""
@@ -51,33 +53,40 @@ def to(input: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
     if dtype == input.dtype:
         return input
     if dtype.kind != "f":
-        return Tensor._make(input.data.astype(dtype), False, None)
+        return Tensor._make(input._array.astype(dtype), False, None)
     return Cast.apply(input, dtype)
 
 
+@tensor_method("type_as")
 def type_as(input: Tensor, other: Tensor) -> Tensor:
     return to(input, other.dtype)
 
 
+@tensor_method("float")
 def float(input: Tensor) -> Tensor:
     return to(input, np.float32)
 
 
+@tensor_method("double")
 def double(input: Tensor) -> Tensor:
     return to(input, np.float64)
 
 
+@tensor_method("half")
 def half(input: Tensor) -> Tensor:
     return to(input, np.float16)
 
 
+@tensor_method("long")
 def long(input: Tensor) -> Tensor:
     return to(input, np.int64)
 
 
+@tensor_method("int")
 def int(input: Tensor) -> Tensor:
     return to(input, np.int32)
 
 
+@tensor_method("bool")
 def bool(input: Tensor) -> Tensor:
     return to(input, np.bool_)

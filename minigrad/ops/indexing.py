@@ -13,17 +13,24 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ._args import normalize_dims
+from .pointwise import where
 
 
 def normalize_index(index: Any, shape: tuple[int, ...], op: str) -> Any:
-    """Turn Tensors and lists inside an index into arrays; check integer bounds."""
+    """Turn Tensors and lists inside an index into arrays, and check that every integer
+    (and every element of an integer array) is within the dimension it indexes.
+
+    Raises IndexError naming the op, the index and the dimension's size, instead of
+    NumPy's message from deep inside (or, for ``uint64`` indices, a silent wrap-around).
+    """
     items = index if isinstance(index, tuple) else (index,)
     out = []
     for item in items:
         if isinstance(item, Tensor):
-            item = item.data
+            item = item._array
         elif isinstance(item, list):
             item = np.asarray(item)
         if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
@@ -31,7 +38,39 @@ def normalize_index(index: Any, shape: tuple[int, ...], op: str) -> Any:
                 f"{op}: tensors used as indices must be integer or bool, got dtype {item.dtype}"
             )
         out.append(item)
+    _check_bounds(out, shape, op)
     return tuple(out) if isinstance(index, tuple) else out[0]
+
+
+def _consumed(item: Any) -> int:
+    """How many of the indexed tensor's dims one index item uses up."""
+    if item is None or item is Ellipsis:
+        return 0
+    if isinstance(item, np.ndarray) and item.dtype == np.bool_:
+        return max(item.ndim, 1)
+    return 1
+
+
+def _check_bounds(items: list[Any], shape: tuple[int, ...], op: str) -> None:
+    used = sum(_consumed(item) for item in items)
+    if used > len(shape):
+        raise IndexError(f"{op}: too many indices for a tensor of shape {shape}")
+    dim = 0
+    for item in items:
+        if item is Ellipsis:
+            dim += len(shape) - used
+            continue
+        is_int = isinstance(item, int | np.integer) and not isinstance(item, bool | np.bool_)
+        is_int_array = isinstance(item, np.ndarray) and item.dtype.kind in "iu"
+        if (is_int or is_int_array) and np.size(item):
+            n = shape[dim]
+            low, high = int(np.min(item)), int(np.max(item))
+            if low < -n or high >= n:
+                bad = low if low < -n else high
+                raise IndexError(
+                    f"{op}: index {bad} is out of bounds for dimension {dim} with size {n}"
+                )
+        dim += _consumed(item)
 
 
 def _is_basic(index: Any) -> bool:
@@ -65,7 +104,7 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if isinstance(grad, Tensor):
+        if ctx.create_graph:  # recorded: the scatter-add as a differentiable op
             return IndexAdd.apply(grad, ctx.index, ctx.in_shape), None
         return _scatter_add(grad, ctx.index, ctx.in_shape), None
 
@@ -83,6 +122,7 @@ class IndexAdd(Function):
         return grad[ctx.index], None, None
 
 
+@tensor_method("__getitem__")
 def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]``: NumPy's indexing rules, differentiable.
 
@@ -95,11 +135,20 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     return GetItem.apply(input, normalize_index(index, input.shape, "index"))
 
 
+@tensor_method("__setitem__")
+def setitem(input: Tensor, index: Any, value: Any) -> None:
+    """``input[index] = value``, in place (refused on a tensor that requires grad while
+    grad mode is on, as every in-place write is)."""
+    input._check_inplace("__setitem__")
+    value = value._array if isinstance(value, Tensor) else value
+    input._array[normalize_index(index, input.shape, "__setitem__")] = value
+    input._version += 1
+
+
+@tensor_method("index_select")
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     """Rows (or slices along ``dim``) picked by a 1-D integer ``index``."""
-    from ._args import normalize_dims
-
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._array if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim != 1 or idx.dtype.kind not in "iu":
         raise IndexError(f"index_select: index must be a 1-D integer tensor, got shape "
                          f"{idx.shape} and dtype {idx.dtype}")
@@ -107,11 +156,10 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     return getitem(input, (slice(None),) * d + (idx,))
 
 
+@tensor_method("gather")
 def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (PyTorch's gather)."""
-    from ._args import normalize_dims
-
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._array if isinstance(index, Tensor) else np.asarray(index)
     d = normalize_dims(dim, input.ndim, "gather")[0]
     if idx.ndim != input.ndim:
         raise ValueError(f"gather: index has {idx.ndim} dims but input has {input.ndim} "
@@ -121,11 +169,10 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     return getitem(input, tuple(grids))
 
 
+@tensor_method("masked_fill")
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     """``value`` where ``mask`` is true, else ``input`` (mask broadcasts)."""
-    from .pointwise import where
-
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._array if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     value = value.item() if isinstance(value, Tensor) else value

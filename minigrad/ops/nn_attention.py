@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
-from .nn_common import tensor_arg
+from .._tensor import Tensor
+from ._args import tensor_arg
 from .nn_misc import dropout
 from .nn_softmax import softmax
 
@@ -28,7 +28,7 @@ def _mask_bias(attn_mask: Any, is_causal: bool, L: int, S: int, dtype: np.dtype)
         return None
     mask = attn_mask if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
     if mask.dtype == np.bool_:
-        data = mask.data if isinstance(mask, Tensor) else mask
+        data = mask._array if isinstance(mask, Tensor) else mask
         return Tensor._make(np.where(data, 0, -np.inf).astype(dtype), False, None)
     return tensor_arg(mask, "scaled_dot_product_attention", "attn_mask")
 
@@ -91,7 +91,7 @@ def scaled_dot_product_attention(
                 f"{op}: attn_mask of shape {bias.shape} does not broadcast to the attention "
                 f"scores of shape {scores.shape}"
             ) from None
-        dead = np.isneginf(bias.data).all(axis=-1, keepdims=True)
+        dead = np.isneginf(bias._array).all(axis=-1, keepdims=True)
         if dead.any():  # queries allowed to see no key: weights 0 (not NaN), like PyTorch
             bias = bias.masked_fill(dead, 0.0)
         scores = scores + bias

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
+from .._tensor import Tensor
 from ..autograd.function import Function
-from ..tensor import Tensor
-from .nn_common import int_pair, optional_tensor, tensor_arg
+from ._args import int_pair, optional_tensor, tensor_arg
 from .shape import pad as pad_op
 
 

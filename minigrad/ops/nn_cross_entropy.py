@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
+from .._tensor import Tensor
 from ..autograd.function import Function
-from ..tensor import Tensor
-from .nn_common import check_reduction, index_data, reduce, tensor_arg
+from ._args import check_reduction, index_data, reduce, tensor_arg
 from .nn_softmax import log_softmax
 
 
@@ -131,7 +131,7 @@ def _check_targets(t: np.ndarray, want: tuple[int, ...], x: Tensor, ignore_index
 def _class_weight(weight: Any, classes: int, op: str) -> np.ndarray | None:
     if weight is None:
         return None
-    w = tensor_arg(weight, op, "weight").data
+    w = tensor_arg(weight, op, "weight")._array
     if w.shape != (classes,):
         raise ValueError(f"{op}: weight must have shape ({classes},), got {w.shape}")
     return w

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd.function import Function
-from ..tensor import Tensor
-from .nn_common import tensor_arg
+from ._args import tensor_arg
 
 
 class LogSigmoid(Function):

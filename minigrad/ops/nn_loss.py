@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ._args import check_reduction, optional_tensor, reduce, tensor_arg
 from .activation import softplus
-from .nn_common import check_reduction, optional_tensor, reduce, tensor_arg
 from .pointwise import clamp
 
 
@@ -94,10 +94,10 @@ def smooth_l1_loss(
     return reduce(_huber(x, t, float(beta)) * (1.0 / beta), reduction)
 
 
-def _clamped_logs(x: Any) -> tuple[Any, Any]:
+def _clamped_logs(x: Any, xp: Any = np) -> tuple[Any, Any]:
     """log(x) and log(1 - x), each clamped at -100 as PyTorch does (no -inf at 0 or 1)."""
     with np.errstate(divide="ignore"):
-        return np.maximum(np.log(x), -100.0), np.maximum(np.log(1 - x), -100.0)
+        return xp.maximum(xp.log(x), -100.0), xp.maximum(xp.log(1 - x), -100.0)
 
 
 class BinaryCrossEntropy(Function):
@@ -115,9 +115,9 @@ class BinaryCrossEntropy(Function):
         dx = dt = None
         if ctx.needs_input_grad[0]:
             # d/dx = (x - y) / (x (1 - x)), the denominator kept >= 1e-12 like PyTorch
-            dx = grad * (x - t) / np.maximum(x * (1 - x), 1e-12)
+            dx = grad * (x - t) / ctx.xp.maximum(x * (1 - x), 1e-12)
         if ctx.needs_input_grad[1]:
-            log_x, log_1mx = _clamped_logs(x)
+            log_x, log_1mx = _clamped_logs(x, ctx.xp)
             dt = grad * (log_1mx - log_x)  # d/dy = log(1 - x) - log(x)
         return dx, dt
 
@@ -135,10 +135,10 @@ def binary_cross_entropy(
     op = "binary_cross_entropy"
     check_reduction(reduction, op)
     x, t = _pair(input, target, op, same_shape=True)
-    if x.data.size and (x.data.min() < 0 or x.data.max() > 1):
+    if x._array.size and (x._array.min() < 0 or x._array.max() > 1):
         raise ValueError(
             f"{op}: all elements of input must be between 0 and 1, got values in "
-            f"[{x.data.min():g}, {x.data.max():g}] (pass logits to "
+            f"[{x._array.min():g}, {x._array.max():g}] (pass logits to "
             "binary_cross_entropy_with_logits)"
         )
     loss = BinaryCrossEntropy.apply(x, t)

@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
+from .._tensor import Tensor
 from ..autograd.function import Function
 from ..random import rng
 from ..sparse import SparseGrad
-from ..tensor import Tensor
+from ._args import check_dim, index_data, optional_tensor, tensor_arg
 from .indexing import IndexAdd
-from .nn_common import check_dim, index_data, optional_tensor, tensor_arg
 from .pointwise import clamp
 from .reduction import norm
 
@@ -78,7 +78,7 @@ class Embedding(Function):
     @staticmethod
     def backward(ctx, grad):
         rows, width = ctx.weight_shape
-        if isinstance(grad, Tensor):  # recorded: the scatter-add as a differentiable op
+        if ctx.create_graph:  # recorded: the scatter-add as a differentiable op
             dw = IndexAdd.apply(grad, ctx.index, ctx.weight_shape)
             if ctx.padding_idx is not None:
                 keep = np.ones((rows, 1), grad.dtype)

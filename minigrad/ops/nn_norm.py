@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
+from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
-from .nn_common import optional_tensor, tensor_arg
+from ._args import optional_tensor, tensor_arg
 
 
 class LayerNorm(Function):
@@ -148,7 +148,7 @@ def batch_norm(
     bshape = (1, channels) + (1,) * (x.ndim - 2)
     if training:
         dims = (0,) + tuple(range(2, x.ndim))
-        count = x.data.size // max(channels, 1)
+        count = x._array.size // max(channels, 1)
         if count <= 1:
             raise ValueError(
                 f"{op}: expected more than 1 value per channel when training, got input of "
@@ -158,8 +158,8 @@ def batch_norm(
         centred = x - mean
         var = (centred * centred).mean(dim=dims, keepdim=True)
         y = centred * (var + eps) ** -0.5
-        _update_running(rm, mean.data, momentum)
-        _update_running(rv, var.data * (count / (count - 1)), momentum)  # unbiased
+        _update_running(rm, mean._array, momentum)
+        _update_running(rv, var._array * (count / (count - 1)), momentum)  # unbiased
     else:
         if rm is None or rv is None:
             raise ValueError(f"{op}: running_mean and running_var are needed when training=False")
@@ -175,4 +175,4 @@ def _update_running(stat: Tensor | None, batch: np.ndarray, momentum: float) -> 
     if stat is None:
         return
     with no_grad():
-        stat.copy_(stat.data * (1 - momentum) + batch.reshape(stat.shape) * momentum)
+        stat.copy_(stat._array * (1 - momentum) + batch.reshape(stat.shape) * momentum)

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
+from .._tensor import Tensor
 from ..autograd.function import Function
-from ..tensor import Tensor
-from .nn_common import check_dim, tensor_arg
+from ._args import check_dim, tensor_arg
 
 
 def _to_last(a: np.ndarray, dim: int) -> np.ndarray:
@@ -39,9 +39,9 @@ class Softmax(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         dim = ctx.dim
-        if isinstance(grad, Tensor) or isinstance(y, Tensor):  # recorded (create_graph)
+        if ctx.create_graph:
             # d softmax: dx = y * (g - sum(g * y))
-            return y * (grad - np.sum(grad * y, axis=dim, keepdims=True)), None
+            return y * (grad - ctx.xp.sum(grad * y, axis=dim, keepdims=True)), None
         dx = kernels.softmax_backward(_to_last(grad, dim), _to_last(y, dim))
         return _from_last(dx, dim), None
 
@@ -60,9 +60,9 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         dim = ctx.dim
-        if isinstance(grad, Tensor) or isinstance(y, Tensor):  # recorded (create_graph)
+        if ctx.create_graph:
             # d log_softmax: dx = g - exp(y) * sum(g)
-            return grad - np.exp(y) * np.sum(grad, axis=dim, keepdims=True), None
+            return grad - ctx.xp.exp(y) * ctx.xp.sum(grad, axis=dim, keepdims=True), None
         dx = kernels.log_softmax_backward(_to_last(grad, dim), _to_last(y, dim))
         return _from_last(dx, dim), None
 

@@ -10,9 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtypes
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ..tensor import Tensor
-from ._args import as_operand, binary_operands
+from ._args import as_operand, binary_operands, normalize_dims
+from .arithmetic import mul, pow
 
 
 class Exp(Function):
@@ -74,7 +76,7 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * np.cos(x)  # d sin(x)/dx = cos(x)
+        return grad * ctx.xp.cos(x)  # d sin(x)/dx = cos(x)
 
 
 class Cos(Function):
@@ -86,7 +88,7 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return -grad * np.sin(x)  # d cos(x)/dx = -sin(x)
+        return -grad * ctx.xp.sin(x)  # d cos(x)/dx = -sin(x)
 
 
 class Abs(Function):
@@ -98,7 +100,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * np.sign(x)  # d|x|/dx = sign(x), 0 at 0
+        return grad * ctx.xp.sign(x)  # d|x|/dx = sign(x), 0 at 0
 
 
 class Maximum(Function):
@@ -142,7 +144,7 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        inside = np.ones_like(x, dtype=bool) if ctx.low is None else x >= ctx.low
+        inside = ctx.xp.ones_like(x, dtype=bool) if ctx.low is None else x >= ctx.low
         if ctx.high is not None:
             inside = inside * (x <= ctx.high)
         return grad * inside, None, None  # slope 1 inside [low, high], 0 outside
@@ -157,11 +159,12 @@ class Where(Function):
     @staticmethod
     def backward(ctx, grad):
         (condition,) = ctx.saved_tensors
-        grad_a = np.where(condition, grad, 0) if ctx.needs_input_grad[1] else None
-        grad_b = np.where(condition, 0, grad) if ctx.needs_input_grad[2] else None
+        grad_a = ctx.xp.where(condition, grad, 0) if ctx.needs_input_grad[1] else None
+        grad_b = ctx.xp.where(condition, 0, grad) if ctx.needs_input_grad[2] else None
         return None, grad_a, grad_b
 
 
+@tensor_method("exp")
 def exp(input: Tensor) -> Tensor:
     """e to the power of each element.
 
@@ -172,60 +175,67 @@ def exp(input: Tensor) -> Tensor:
     return Exp.apply(input)
 
 
+@tensor_method("log")
 def log(input: Tensor) -> Tensor:
     """Natural logarithm (nan for negatives, -inf at 0, like NumPy)."""
     return Log.apply(input)
 
 
+@tensor_method("log1p")
 def log1p(input: Tensor) -> Tensor:
     """ln(1 + x), accurate for small x."""
     return Log1p.apply(input)
 
 
+@tensor_method("sqrt")
 def sqrt(input: Tensor) -> Tensor:
     """Square root."""
     return Sqrt.apply(input)
 
 
+@tensor_method("rsqrt")
 def rsqrt(input: Tensor) -> Tensor:
     """1 / sqrt(x)."""
-    from .arithmetic import pow
-
     return pow(input, -0.5)
 
 
+@tensor_method("square")
 def square(input: Tensor) -> Tensor:
     """x * x."""
-    from .arithmetic import mul
-
     return mul(input, input)
 
 
+@tensor_method("sin")
 def sin(input: Tensor) -> Tensor:
     """Sine."""
     return Sin.apply(input)
 
 
+@tensor_method("cos")
 def cos(input: Tensor) -> Tensor:
     """Cosine."""
     return Cos.apply(input)
 
 
+@tensor_method("abs", "__abs__")
 def abs(input: Tensor) -> Tensor:
     """Absolute value (gradient 0 at 0, as PyTorch)."""
     return Abs.apply(input)
 
 
+@tensor_method("maximum")
 def maximum(input: Any, other: Any) -> Tensor:
     """Elementwise maximum of two tensors; on ties each gets half the gradient."""
     return Maximum.apply(*binary_operands(input, other, "maximum"))
 
 
+@tensor_method("minimum")
 def minimum(input: Any, other: Any) -> Tensor:
     """Elementwise minimum of two tensors; on ties each gets half the gradient."""
     return Minimum.apply(*binary_operands(input, other, "minimum"))
 
 
+@tensor_method("clamp", "clip")
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Limit values to [min, max]; the gradient is 1 inside and 0 outside.
 
@@ -258,8 +268,8 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     """
     cond = as_operand(condition, "where")
     if isinstance(cond, Tensor):
-        if cond.data.dtype != np.bool_:
-            cond = Tensor._make(cond.data.astype(bool), False, None)
+        if cond._array.dtype != np.bool_:
+            cond = Tensor._make(cond._array.astype(bool), False, None)
     else:
         cond = Tensor._make(np.asarray(cond, dtype=bool), False, None)
     a = as_operand(input, "where")
@@ -267,9 +277,15 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         a, b = binary_operands(a, b, "where")
     elif not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor._make(np.asarray(a, dtype=np.float32 if isinstance(a, float) else None),
-                         False, None)
+        dtype = _dtypes.DEFAULT_FLOAT if isinstance(a, float) else None
+        a = Tensor._make(np.asarray(a, dtype=dtype), False, None)
     return Where.apply(cond, a, b)
+
+
+@tensor_method("where")
+def _where_method(self: Tensor, condition: Any, other: Any) -> Tensor:
+    """``x.where(condition, y)`` is ``where(condition, x, y)``."""
+    return where(condition, self, other)
 
 
 # ------------------------------------------------------------ no gradient
@@ -277,41 +293,48 @@ def _no_grad(values: np.ndarray) -> Tensor:
     return Tensor._make(np.asarray(values), False, None)
 
 
+@tensor_method("sign")
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 for each element (no gradient)."""
-    return _no_grad(np.sign(input.data))
+    return _no_grad(np.sign(input._array))
 
 
+@tensor_method("floor")
 def floor(input: Tensor) -> Tensor:
     """Round down (no gradient)."""
-    return _no_grad(np.floor(input.data))
+    return _no_grad(np.floor(input._array))
 
 
+@tensor_method("ceil")
 def ceil(input: Tensor) -> Tensor:
     """Round up (no gradient)."""
-    return _no_grad(np.ceil(input.data))
+    return _no_grad(np.ceil(input._array))
 
 
+@tensor_method("round")
 def round(input: Tensor, decimals: int = 0) -> Tensor:
     """Round half to even, like PyTorch (no gradient)."""
-    return _no_grad(np.round(input.data, decimals))
+    return _no_grad(np.round(input._array, decimals))
 
 
+@tensor_method("isnan")
 def isnan(input: Tensor) -> Tensor:
-    return _no_grad(np.isnan(input.data))
+    return _no_grad(np.isnan(input._array))
 
 
+@tensor_method("isinf")
 def isinf(input: Tensor) -> Tensor:
-    return _no_grad(np.isinf(input.data))
+    return _no_grad(np.isinf(input._array))
 
 
+@tensor_method("isfinite")
 def isfinite(input: Tensor) -> Tensor:
-    return _no_grad(np.isfinite(input.data))
+    return _no_grad(np.isfinite(input._array))
 
 
 def _compare(ufunc: np.ufunc, name: str) -> Any:
     def compare(input: Any, other: Any) -> Tensor:
-        a, b = (x.data if isinstance(x, Tensor) else x
+        a, b = (x._array if isinstance(x, Tensor) else x
                 for x in (as_operand(input, name), as_operand(other, name)))
         try:
             return _no_grad(ufunc(a, b))
@@ -325,43 +348,44 @@ def _compare(ufunc: np.ufunc, name: str) -> Any:
     return compare
 
 
-eq = _compare(np.equal, "eq")
-ne = _compare(np.not_equal, "ne")
-lt = _compare(np.less, "lt")
-le = _compare(np.less_equal, "le")
-gt = _compare(np.greater, "gt")
-ge = _compare(np.greater_equal, "ge")
-logical_and = _compare(np.logical_and, "logical_and")
-logical_or = _compare(np.logical_or, "logical_or")
-logical_xor = _compare(np.logical_xor, "logical_xor")
+eq = tensor_method("eq", "__eq__")(_compare(np.equal, "eq"))
+ne = tensor_method("ne", "__ne__")(_compare(np.not_equal, "ne"))
+lt = tensor_method("lt", "__lt__")(_compare(np.less, "lt"))
+le = tensor_method("le", "__le__")(_compare(np.less_equal, "le"))
+gt = tensor_method("gt", "__gt__")(_compare(np.greater, "gt"))
+ge = tensor_method("ge", "__ge__")(_compare(np.greater_equal, "ge"))
+logical_and = tensor_method("logical_and", "__and__")(_compare(np.logical_and, "logical_and"))
+logical_or = tensor_method("logical_or", "__or__")(_compare(np.logical_or, "logical_or"))
+logical_xor = tensor_method("logical_xor", "__xor__")(_compare(np.logical_xor, "logical_xor"))
 
 
+@tensor_method("logical_not", "__invert__")
 def logical_not(input: Tensor) -> Tensor:
-    return _no_grad(np.logical_not(input.data))
+    return _no_grad(np.logical_not(input._array))
 
 
+@tensor_method("all")
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where every element (along ``dim``) is nonzero; a bool tensor, no gradient."""
-    from ._args import normalize_dims
-
     dims = normalize_dims(dim, input.ndim, "all") if input.ndim else None
-    return _no_grad(np.all(input.data, axis=dims, keepdims=keepdim))
+    return _no_grad(np.all(input._array, axis=dims, keepdims=keepdim))
 
 
+@tensor_method("any")
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where some element (along ``dim``) is nonzero; a bool tensor, no gradient."""
-    from ._args import normalize_dims
-
     dims = normalize_dims(dim, input.ndim, "any") if input.ndim else None
-    return _no_grad(np.any(input.data, axis=dims, keepdims=keepdim))
+    return _no_grad(np.any(input._array, axis=dims, keepdims=keepdim))
 
 
+@tensor_method("allclose")
 def allclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     """True when all elements are close (a Python bool, like PyTorch)."""
-    b = other.data if isinstance(other, Tensor) else other
-    return bool(np.allclose(input.data, b, rtol=rtol, atol=atol))
+    b = other._array if isinstance(other, Tensor) else other
+    return bool(np.allclose(input._array, b, rtol=rtol, atol=atol))
 
 
+@tensor_method("equal")
 def equal(input: Tensor, other: Tensor) -> bool:
     """True when shapes and all values are equal."""
-    return input.shape == other.shape and bool(np.array_equal(input.data, other.data))
+    return input.shape == other.shape and bool(np.array_equal(input._array, other._array))

@@ -14,14 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ..tensor import Tensor
-from ._args import keepdim_shape, reduction_dims
+from ._args import keepdim_shape, reduction_dims, write_out
 
 
 def _spread(grad, ctx):
     """A reduced gradient reshaped to keepdim form, broadcast to the input's shape."""
-    return np.broadcast_to(grad.reshape(ctx.kept_shape), ctx.in_shape)
+    return ctx.xp.broadcast_to(grad.reshape(ctx.kept_shape), ctx.in_shape)
 
 
 def _setup(ctx, x, dims, keepdim):
@@ -66,12 +66,12 @@ class Prod(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         grad = grad.reshape(ctx.kept_shape)
-        if isinstance(x, np.ndarray) and (x == 0).any():
+        if (x == 0).any():
+            if ctx.create_graph:
+                raise NotImplementedError(
+                    "prod: second derivatives through a product with zeros are not supported"
+                )
             return grad * _product_of_others(x, ctx.dims), None, None
-        if not isinstance(x, np.ndarray) and bool((x.data == 0).any()):
-            raise NotImplementedError(
-                "prod: second derivatives through a product with zeros are not supported"
-            )
         return grad * (out.reshape(ctx.kept_shape) / x), None, None  # d prod/dx_i = prod/x_i
 
 
@@ -92,14 +92,14 @@ def _product_of_others(x: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarra
 class Extremum(Function):
     """amax / amin: the gradient is shared evenly between tied extreme elements."""
 
-    name = "amax"
+    largest = True
 
-    @staticmethod
-    def forward(ctx, x, dims, keepdim, largest):
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim):
         if x.size == 0:
-            raise ValueError(f"{'amax' if largest else 'amin'}: can't reduce an empty tensor")
+            raise ValueError(f"{cls.name}: can't reduce an empty tensor")
         _setup(ctx, x, dims, keepdim)
-        out = (np.max if largest else np.min)(x, axis=dims, keepdims=True)
+        out = (np.max if cls.largest else np.min)(x, axis=dims, keepdims=True)
         ctx.save_for_backward(x, out)
         return out if keepdim else out.reshape(_reduced_shape(x.shape, dims))
 
@@ -108,7 +108,16 @@ class Extremum(Function):
         x, out = ctx.saved_tensors
         ties = x == out
         count = ties.sum(axis=ctx.dims, keepdims=True)
-        return grad.reshape(ctx.kept_shape) * ties / count, None, None, None
+        return grad.reshape(ctx.kept_shape) * ties / count, None, None
+
+
+class Amax(Extremum):
+    name = "amax"
+
+
+class Amin(Extremum):
+    name = "amin"
+    largest = False
 
 
 class LogSumExp(Function):
@@ -125,7 +134,7 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        softmax = np.exp(x - out.reshape(ctx.kept_shape))
+        softmax = ctx.xp.exp(x - out.reshape(ctx.kept_shape))
         return grad.reshape(ctx.kept_shape) * softmax, None, None
 
 
@@ -143,7 +152,7 @@ class Norm2(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         out = out.reshape(ctx.kept_shape)
-        safe = np.where(out == 0, 1, out)  # the subgradient 0 at the origin, as PyTorch
+        safe = ctx.xp.where(out == 0, 1, out)  # the subgradient 0 at the origin, as PyTorch
         return grad.reshape(ctx.kept_shape) * x / safe, None, None  # d|x|/dx = x/|x|
 
 
@@ -157,8 +166,9 @@ def _resolve(x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, op: s
     return reduction_dims(dim, keepdim, axis, keepdims, op, x.ndim)
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: Any = None, dtype: Any = None) -> Tensor:
+@tensor_method("sum")
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+        out: Tensor | None = None, axis: Any = None, keepdims: Any = None) -> Tensor:
     """Sum over ``dim`` (all elements by default).
 
     >>> import minigrad as mg
@@ -166,64 +176,74 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = No
     tensor([4., 6.])
     """
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "sum")
-    if input.data.dtype == np.bool_:
-        input = Tensor._make(input.data.astype(np.int64), False, None)
+    if input._array.dtype == np.bool_:
+        input = Tensor._make(input._array.astype(np.int64), False, None)
     if dtype is not None:
         input = input.to(dtype)
-    return Sum.apply(input, dims, keepdim)
+    return write_out(Sum.apply(input, dims, keepdim), out, "sum")
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-         keepdims: Any = None) -> Tensor:
+@tensor_method("mean")
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+         out: Tensor | None = None, axis: Any = None, keepdims: Any = None) -> Tensor:
     """Arithmetic mean over ``dim`` (floating-point tensors only, as in PyTorch)."""
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "mean")
-    if input.data.dtype.kind != "f":
+    if input._array.dtype.kind != "f":
         raise TypeError(f"mean: needs a floating-point tensor, got dtype {input.dtype}; "
                         "convert with .float() first")
-    return Mean.apply(input, dims, keepdim)
+    if dtype is not None:
+        input = input.to(dtype)
+    return write_out(Mean.apply(input, dims, keepdim), out, "mean")
 
 
-def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-         keepdims: Any = None) -> Tensor:
+@tensor_method("prod")
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+         out: Tensor | None = None, axis: Any = None, keepdims: Any = None) -> Tensor:
     """Product over ``dim``; the gradient is exact even when elements are zero."""
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "prod")
-    return Prod.apply(input, dims, keepdim)
+    if dtype is not None:
+        input = input.to(dtype)
+    return write_out(Prod.apply(input, dims, keepdim), out, "prod")
 
 
+@tensor_method("amax")
 def amax(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
          keepdims: Any = None) -> Tensor:
     """Largest value over ``dim``; tied maxima share the gradient evenly."""
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "amax")
-    return Extremum.apply(input, dims, keepdim, True)
+    return Amax.apply(input, dims, keepdim)
 
 
+@tensor_method("amin")
 def amin(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
          keepdims: Any = None) -> Tensor:
     """Smallest value over ``dim``; tied minima share the gradient evenly."""
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "amin")
-    return Extremum.apply(input, dims, keepdim, False)
+    return Amin.apply(input, dims, keepdim)
 
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
-def max(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: Any = None) -> Any:
+@tensor_method("max")
+def max(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+        out: Tensor | None = None, axis: Any = None, keepdims: Any = None) -> Any:
     """``max()`` is the largest element; ``max(dim)`` returns ``(values, indices)``
     like PyTorch. Gradients are shared between ties, as in ``amax``."""
     if dim is None and axis is None:
-        return amax(input)
+        return write_out(amax(input), out, "max")
     values = amax(input, dim, keepdim, axis=axis, keepdims=keepdims)
     dim = dim if axis is None else axis
     indices = argmax(input, dim, keepdim if keepdims is None else keepdims)
     return MaxResult(values, indices)
 
 
-def min(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: Any = None) -> Any:
+@tensor_method("min")
+def min(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+        out: Tensor | None = None, axis: Any = None, keepdims: Any = None) -> Any:
     """``min()`` is the smallest element; ``min(dim)`` returns ``(values, indices)``."""
     if dim is None and axis is None:
-        return amin(input)
+        return write_out(amin(input), out, "min")
     values = amin(input, dim, keepdim, axis=axis, keepdims=keepdims)
     dim = dim if axis is None else axis
     indices = argmin(input, dim, keepdim if keepdims is None else keepdims)
@@ -231,45 +251,70 @@ def min(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: A
 
 
 def _arg(fn: Any, input: Tensor, dim: Any, keepdim: bool, op: str) -> Tensor:
-    if input.data.size == 0:
+    if input._array.size == 0:
         raise ValueError(f"{op}: can't reduce an empty tensor")
     if dim is None:
-        return Tensor._make(np.asarray(fn(input.data), dtype=np.int64), False, None)
+        return Tensor._make(np.asarray(fn(input._array), dtype=np.int64), False, None)
     dims, _ = reduction_dims(dim, keepdim, None, None, op, input.ndim)
     axis = dims[0] if dims else None
-    out = fn(input.data, axis=axis, keepdims=keepdim) if axis is not None else fn(input.data)
+    out = fn(input._array, axis=axis, keepdims=keepdim) if axis is not None else fn(input._array)
     return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+@tensor_method("argmax")
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+           out: Tensor | None = None, axis: int | None = None, keepdims: Any = None) -> Tensor:
     """Index of the largest value (over the flattened tensor when ``dim`` is None)."""
-    return _arg(np.argmax, input, dim, keepdim, "argmax")
+    dim, keepdim = _aliases(dim, keepdim, axis, keepdims, "argmax")
+    return write_out(_arg(np.argmax, input, dim, keepdim, "argmax"), out, "argmax")
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+@tensor_method("argmin")
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+           out: Tensor | None = None, axis: int | None = None, keepdims: Any = None) -> Tensor:
     """Index of the smallest value."""
-    return _arg(np.argmin, input, dim, keepdim, "argmin")
+    dim, keepdim = _aliases(dim, keepdim, axis, keepdims, "argmin")
+    return write_out(_arg(np.argmin, input, dim, keepdim, "argmin"), out, "argmin")
 
 
+def _aliases(dim: Any, keepdim: bool, axis: Any, keepdims: Any, op: str) -> tuple[Any, bool]:
+    """NumPy's ``axis``/``keepdims`` as PyTorch's ``dim``/``keepdim``."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: pass dim or axis, not both")
+        dim = axis
+    return dim, bool(keepdim if keepdims is None else keepdims)
+
+
+@tensor_method("var")
 def var(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction: int | None = None, axis: Any = None, keepdims: Any = None) -> Tensor:
+        correction: int | None = None, dtype: Any = None, out: Tensor | None = None,
+        axis: Any = None, keepdims: Any = None, ddof: int | None = None) -> Tensor:
     """Variance over ``dim`` with Bessel's ``correction`` (default 1; ``unbiased=False``
-    means 0), composed from mean and sum so its gradient comes for free."""
+    means 0; NumPy's ``ddof`` is the same number), composed from mean and sum so its
+    gradient comes for free."""
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "var")
     if correction is None:
-        correction = 0 if unbiased is False else 1
-    n = input.data.size // builtins.max(1, int(np.prod(keepdim_shape(input.shape, dims))))
+        correction = ddof if ddof is not None else (0 if unbiased is False else 1)
+    if dtype is not None:
+        input = input.to(dtype)
+    n = input._array.size // builtins.max(1, int(np.prod(keepdim_shape(input.shape, dims))))
     centred = input - mean(input, dims, keepdim=True)
-    return sum(centred * centred, dims, keepdim) / np.maximum(n - correction, 0)
+    result = sum(centred * centred, dims, keepdim) / builtins.max(n - correction, 0)
+    return write_out(result, out, "var")
 
 
+@tensor_method("std")
 def std(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction: int | None = None, axis: Any = None, keepdims: Any = None) -> Tensor:
+        correction: int | None = None, dtype: Any = None, out: Tensor | None = None,
+        axis: Any = None, keepdims: Any = None, ddof: int | None = None) -> Tensor:
     """Standard deviation: the square root of ``var``."""
-    v = var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
-    return v.sqrt()
+    v = var(input, dim, unbiased, keepdim, correction=correction, dtype=dtype, axis=axis,
+            keepdims=keepdims, ddof=ddof)
+    return write_out(v.sqrt(), out, "std")
 
 
+@tensor_method("logsumexp")
 def logsumexp(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
               keepdims: Any = None) -> Tensor:
     """log(sum(exp(x))) over ``dim``, computed stably."""
@@ -277,6 +322,7 @@ def logsumexp(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: An
     return LogSumExp.apply(input, dims, keepdim)
 
 
+@tensor_method("norm")
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
     """Vector p-norm over ``dim`` (the 2-norm / Frobenius norm by default; also
     ``p=inf`` and any p > 0)."""

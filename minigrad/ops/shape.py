@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from .._dtypes import promote
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ..tensor import Tensor
-from ._args import normalize_dims
+from ._args import as_operand, normalize_dims
 
 
 def _sizes(shape: Sequence[Any]) -> tuple[int, ...]:
@@ -45,7 +46,7 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.transpose(grad, np.argsort(ctx.dims)), None  # the inverse permutation
+        return ctx.xp.transpose(grad, np.argsort(ctx.dims)), None  # the inverse permutation
 
 
 class BroadcastTo(Function):
@@ -93,7 +94,7 @@ class Flip(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.flip(grad, ctx.dims), None
+        return ctx.xp.flip(grad, ctx.dims), None
 
 
 class Tril(Function):
@@ -104,7 +105,7 @@ class Tril(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.tril(grad, ctx.diagonal), None
+        return ctx.xp.tril(grad, ctx.diagonal), None
 
 
 class Triu(Function):
@@ -115,7 +116,7 @@ class Triu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.triu(grad, ctx.diagonal), None
+        return ctx.xp.triu(grad, ctx.diagonal), None
 
 
 class Pad(Function):
@@ -147,6 +148,7 @@ class Cat(Function):
         return tuple(grads)
 
 
+@tensor_method("reshape", "view")
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """The same values in a new shape (one dim may be -1).
 
@@ -160,25 +162,28 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
 view = reshape
 
 
+@tensor_method("flatten")
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` into one."""
     if input.ndim == 0:
         return reshape(input, (1,))
     start, end = (d % input.ndim for d in (start_dim, end_dim))
     shape = input.shape[:start] + (-1,) + input.shape[end + 1 :]
-    if input.data.size == 0:
+    if input._array.size == 0:
         shape = input.shape[:start] + (int(np.prod(input.shape[start : end + 1])),) + input.shape[
             end + 1 :
         ]
     return reshape(input, shape)
 
 
+@tensor_method("unflatten")
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dim ``dim`` into ``sizes``."""
     dim = dim % input.ndim
     return reshape(input, input.shape[:dim] + tuple(sizes) + input.shape[dim + 1 :])
 
 
+@tensor_method("permute")
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dims: ``x.permute(2, 0, 1)``."""
     dims = _sizes(dims)
@@ -187,6 +192,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
     return Permute.apply(input, tuple(d % input.ndim for d in dims))
 
 
+@tensor_method("transpose", "swapaxes", "swapdims")
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims."""
     if input.ndim < 2 and input.ndim == 0:
@@ -202,6 +208,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 swapaxes = swapdims = transpose
 
 
+@tensor_method("t")
 def t(input: Tensor) -> Tensor:
     """Transpose a 1-D or 2-D tensor (``x.T``)."""
     if input.ndim > 2:
@@ -210,6 +217,7 @@ def t(input: Tensor) -> Tensor:
     return input if input.ndim < 2 else transpose(input, 0, 1)
 
 
+@tensor_method("squeeze")
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Remove size-1 dims (all of them, or those in ``dim``)."""
     if dim is None:
@@ -218,6 +226,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     return reshape(input, tuple(n for i, n in enumerate(input.shape) if not (i in dims and n == 1)))
 
 
+@tensor_method("unsqueeze")
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at ``dim``."""
     if not -input.ndim - 1 <= dim <= input.ndim:
@@ -226,11 +235,13 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return reshape(input, input.shape[:dim] + (1,) + input.shape[dim:])
 
 
+@tensor_method("broadcast_to")
 def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     """Broadcast to ``shape`` (NumPy's rules); the gradient sums back."""
     return BroadcastTo.apply(input, tuple(int(n) for n in shape))
 
 
+@tensor_method("expand")
 def expand(input: Tensor, *sizes: Any) -> Tensor:
     """Broadcast to ``sizes``; -1 keeps a dim's size (PyTorch's ``expand``)."""
     sizes = _sizes(sizes)
@@ -241,20 +252,24 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     return broadcast_to(input, shape)
 
 
+@tensor_method("expand_as")
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
     return broadcast_to(input, other.shape)
 
 
+@tensor_method("repeat")
 def repeat(input: Tensor, *repeats: Any) -> Tensor:
     """Tile the tensor ``repeats[i]`` times along each dim (PyTorch's ``repeat``)."""
     return Repeat.apply(input, _sizes(repeats))
 
 
+@tensor_method("flip")
 def flip(input: Tensor, dims: Any) -> Tensor:
     """Reverse the order along ``dims``."""
     return Flip.apply(input, normalize_dims(dims, input.ndim, "flip"))
 
 
+@tensor_method("tril")
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """Lower triangle of the last two dims (zeros above ``diagonal``)."""
     if input.ndim < 2:
@@ -262,6 +277,7 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     return Tril.apply(input, diagonal)
 
 
+@tensor_method("triu")
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """Upper triangle of the last two dims."""
     if input.ndim < 2:
@@ -291,8 +307,6 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     >>> mg.cat([mg.zeros(2, 3), mg.ones(1, 3)]).shape
     (3, 3)
     """
-    from ._args import as_operand
-
     tensors = [as_operand(t, "cat") for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
@@ -309,8 +323,6 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             )
     dtype = first.dtype
     for t in tensors[1:]:
-        from .._dtypes import promote
-
         dtype = promote(dtype, t.dtype)
     tensors = [t if t.dtype == dtype else t.to(dtype) for t in tensors]
     return Cat.apply(d, *tensors)
@@ -330,6 +342,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
+@tensor_method("split")
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (an int) or of the given sizes (a list)."""
     d = normalize_dims(dim, input.ndim, "split")[0]
@@ -353,6 +366,7 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
     return tuple(out)
 
 
+@tensor_method("chunk")
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of (nearly) equal size, like PyTorch."""
     if chunks <= 0:
@@ -360,3 +374,15 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     length = input.shape[normalize_dims(dim, input.ndim, "chunk")[0]]
     size = max(1, -(-length // chunks))
     return split(input, size, dim)
+
+
+@tensor_method("property:T")
+def _reversed_dims(input: Tensor) -> Tensor:
+    """``x.T``: all dims in reverse order."""
+    return permute(input, tuple(reversed(range(input.ndim))))
+
+
+@tensor_method("property:mT")
+def _matrix_transpose(input: Tensor) -> Tensor:
+    """``x.mT``: the last two dims swapped (a batch of transposed matrices)."""
+    return transpose(input, -2, -1)

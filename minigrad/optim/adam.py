@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..kernels import adam_update
-from ..tensor import Tensor
 from .optimizer import Optimizer, ParamGroup, check_betas, check_nonneg
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd import enable_grad
-from ..tensor import Tensor
 
 ParamGroup = dict[str, Any]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..kernels import scatter_add_rows
-from ..tensor import Tensor
 from .optimizer import Optimizer, ParamGroup, check_nonneg
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from minigrad import random as mgrandom
+from minigrad._tensor import Tensor
 from minigrad.data import DataLoader, TensorDataset
-from minigrad.tensor import Tensor
 
 
 def _is_array_like(x: Any) -> bool:

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 from minigrad import random as mgrandom
+from minigrad._tensor import Tensor
 from minigrad.autograd import no_grad
 from minigrad.nn.utils import clip_grad_norm_
-from minigrad.tensor import Tensor
 from minigrad.train.batches import (
     batch_size_of,
     concat_outputs,

@@ -189,14 +189,27 @@ def test_prod_gradient_with_zeros_is_exact():
     np.testing.assert_allclose(y.grad.data, [0, 0, 0])
 
 
-def test_numpy_functions_on_tensors_dispatch_to_minigrad_ops():
-    x = mg.tensor([0.0, 1.0], requires_grad=True)
+def test_numpy_functions_see_the_array_as_on_a_pytorch_tensor():
+    x = mg.tensor([3.0, 1.0, 2.0])
     y = np.exp(x)
-    assert isinstance(y, mg.Tensor) and y.requires_grad
-    z = np.where(x > 0.5, x, 0.0)
-    assert isinstance(z, mg.Tensor)
-    (np.sum(y * 2) + z.sum()).backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 2 * np.e + 1])
+    assert type(y) is np.ndarray
+    np.testing.assert_allclose(y, np.exp([3.0, 1.0, 2.0]), rtol=1e-6)
+    assert np.median(x) == 2.0
+    np.testing.assert_array_equal(np.cumsum(x), [3.0, 4.0, 6.0])
+    assert type(np.where(x > 1.5, x, 0.0)) is np.ndarray
+    # reductions NumPy forwards to the object's own method give a Tensor, as in PyTorch
+    assert isinstance(np.mean(x), mg.Tensor) and np.mean(x).item() == 2.0
+    assert np.sum(x).item() == 6.0
+    np.testing.assert_allclose(np.std(x).item(), np.std([3.0, 1.0, 2.0]), rtol=1e-6)
+    # binary operators with an array on the left still give a Tensor
+    assert isinstance(np.ones(3) + x, mg.Tensor)
+
+
+def test_numpy_refuses_a_tensor_that_requires_grad():
+    w = mg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="requires grad"):
+        np.exp(w)
+    np.testing.assert_array_equal(np.asarray(w.detach()), [1.0, 1.0])
 
 
 def test_all_and_any():

@@ -55,7 +55,7 @@ def test_their_files_load_here_as_flat_dicts(tmp_path):
 
 
 def test_their_files_load_as_tensors(tmp_path):
-    from minigrad.tensor import Tensor
+    from minigrad._tensor import Tensor
 
     path = tmp_path / "theirs.safetensors"
     st_numpy.save_file({"w": np.arange(3, dtype=np.float32)}, str(path))

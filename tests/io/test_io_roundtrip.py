@@ -173,7 +173,7 @@ def test_save_overwrites_existing_file(tmp_path):
 
 
 def test_load_returns_real_tensors(tmp_path):
-    from minigrad.tensor import Tensor
+    from minigrad._tensor import Tensor
 
     path = tmp_path / "m.safetensors"
     w = Tensor(np.arange(4, dtype=np.float32), requires_grad=True)

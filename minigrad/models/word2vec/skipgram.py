@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ... import nn, optim
+from ..._tensor import Tensor
 from ...data import DataLoader
 from ...nn import functional as F
 from ...ops.shape import cat
-from ...tensor import Tensor
 from .keyed_vectors import KeyedVectors
 from .pairs import skipgram_dataset
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ...tensor import Tensor
 
 if TYPE_CHECKING:
     from .module import Module

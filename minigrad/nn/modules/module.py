@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ... import _dtypes
-from ...tensor import Tensor
+from ..._tensor import Tensor
 from ..parameter import Parameter
 from . import _state_dict
 from ._state_dict import IncompatibleKeys

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

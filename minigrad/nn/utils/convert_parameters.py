@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops.shape import cat
-from ...tensor import Tensor
 
 
 def _as_list(parameters: Tensor | Iterable[Tensor], where: str) -> list[Tensor]:

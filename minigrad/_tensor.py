@@ -1,23 +1,30 @@
 """``Tensor``: an n-dimensional array that remembers how it was computed.
 
-The values live in a NumPy array (``.data``); ``grad_fn`` points at the
-recorded operation that produced the tensor, and ``backward()`` fills the
-``.grad`` of every leaf that requires grad. Operators and math methods are
-bound in ``minigrad/_tensor_methods.py``; this file holds the tensor itself.
+The values live in a NumPy array (``t.numpy(force=True)`` reaches it without a
+copy; inside the core it is ``t._array``). ``grad_fn`` points at the recorded
+operation (a ``Node``) that produced the tensor, and ``backward()`` fills the
+``.grad`` of every leaf that requires grad.
+
+This file holds the tensor itself: attributes, conversion and backward. The
+math and in-place methods (``x + y``, ``x.exp()``, ``x.sum()``, ``x.add_(y)``)
+are the op functions of ``minigrad/ops``, each attached beside its definition
+with the ``tensor_method`` decorator defined at the end of this file.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from . import _dtypes
-from .autograd import function as _function_module
 from .autograd.engine import run_backward
 from .autograd.grad_mode import _state
 from .sparse import SparseGrad, accumulate_sparse
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Tensor:
@@ -30,13 +37,14 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "_version", "_hooks", "__weakref__")
+    __slots__ = ("_array", "grad", "grad_fn", "_requires_grad", "_version", "_hooks",
+                 "__weakref__")
+    # NumPy's binary operators defer to a Tensor (``array + t`` calls ``t.__radd__``);
+    # NumPy functions applied to a Tensor see its array through ``__array__``.
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        from .creation import _as_array
-
-        self.data = data if type(data) is np.ndarray else _as_array(data, None, "Tensor")
+        self._array = data if type(data) is np.ndarray else _dtypes.as_array(data, None, "Tensor")
         self.grad: Tensor | None = None
         self.grad_fn = None
         self._requires_grad = False
@@ -49,7 +57,7 @@ class Tensor:
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
         """Wrap ``data`` without checks or copies (the ops' fast path)."""
         t = object.__new__(cls)
-        t.data = data
+        t._array = data
         t.grad = None
         t.grad_fn = grad_fn
         t._requires_grad = requires_grad
@@ -59,15 +67,24 @@ class Tensor:
 
     # ----------------------------------------------------------- attributes
     @property
+    def data(self) -> np.ndarray:
+        """TRANSITIONAL: the array (becomes a Tensor sharing memory, as in PyTorch)."""
+        return self._array
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._array = value._array if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
     def requires_grad(self) -> bool:
         """Whether backward computes a gradient for this tensor."""
         return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and self.data.dtype.kind != "f":
+        if value and self._array.dtype.kind != "f":
             raise RuntimeError(
-                f"only floating-point tensors can require gradients, got dtype {self.data.dtype}"
+                f"only floating-point tensors can require gradients, got dtype {self._array.dtype}"
             )
         if not value and self.grad_fn is not None:
             raise RuntimeError(
@@ -77,15 +94,15 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._array.shape
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._array.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     @property
     def is_leaf(self) -> bool:
@@ -100,30 +117,30 @@ class Tensor:
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of dimension ``dim``."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._array.shape if dim is None else self._array.shape[dim]
 
     def numel(self) -> int:
         """Number of elements."""
-        return int(self.data.size)
+        return int(self._array.size)
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self._array.itemsize
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._array.dtype.kind == "f"
 
     # ---------------------------------------------------------- conversion
     def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise ValueError(
                 f"item(): only one-element tensors can be converted to a Python number, "
                 f"got shape {self.shape}"
             )
-        return self.data.reshape(()).item()
+        return self._array.reshape(()).item()
 
     def numpy(self, force: bool = False) -> np.ndarray:
         """The underlying array, sharing memory with the tensor.
@@ -136,32 +153,40 @@ class Tensor:
             raise RuntimeError(
                 "Can't call numpy() on a tensor that requires grad. Use tensor.detach().numpy()"
             )
-        return self.data
+        return self._array
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._array.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        """The array NumPy functions see (``np.exp(t)`` gives an ndarray). Refused, as
+        ``numpy()`` is, on a tensor that requires grad: the result would silently
+        leave the graph."""
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't convert a tensor that requires grad to a NumPy array. Use "
+                "tensor.detach() first, or the minigrad op (mg.exp rather than np.exp)"
+            )
+        if dtype is not None and np.dtype(dtype) != self._array.dtype:
+            return self._array.astype(dtype)
+        return self._array.copy() if copy else self._array
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._array.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._array.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise RuntimeError(
-                f"Boolean value of a tensor with {self.data.size} elements is ambiguous"
+                f"Boolean value of a tensor with {self._array.size} elements is ambiguous"
             )
-        return bool(self.data.reshape(()))
+        return bool(self._array.reshape(()))
 
     def __float__(self) -> float:
         return float(self.item())
@@ -170,7 +195,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._array.dtype.kind not in "iu" or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -178,17 +203,17 @@ class Tensor:
 
     def __repr__(self) -> str:
         body = np.array2string(
-            self.data, separator=", ", prefix="tensor(", precision=4, threshold=1000
+            self._array, separator=", ", prefix="tensor(", precision=4, threshold=1000
         )
         extras = []
-        default = _dtypes.DEFAULT_FLOAT if self.data.dtype.kind == "f" else _dtypes.int64
-        if self.data.dtype != default and self.data.dtype != _dtypes.bool_:
-            extras.append(f"dtype={self.data.dtype.name}")
+        default = _dtypes.DEFAULT_FLOAT if self._array.dtype.kind == "f" else _dtypes.int64
+        if self._array.dtype != default and self._array.dtype != _dtypes.bool_:
+            extras.append(f"dtype={self._array.dtype.name}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
             extras.append("requires_grad=True")
-        if self.data.size == 0:
+        if self._array.size == 0:
             body = f"[], size={self.shape}"
         return "tensor(" + ", ".join([body, *extras]) + ")"
 
@@ -230,7 +255,7 @@ class Tensor:
             for hook in self._hooks:
                 result = hook(grad if isinstance(grad, Tensor) else Tensor._make(grad, False, None))
                 if result is not None:
-                    grad = result if create_graph else _as_data(result)
+                    grad = result if create_graph else _array_of(result)
         if isinstance(grad, Tensor):
             new = grad if self.grad is None else self.grad + grad
         else:
@@ -238,7 +263,7 @@ class Tensor:
                 owned = grad.base is None and grad.flags.writeable
                 new = Tensor._make(grad if owned else grad.copy(), False, None)
             else:
-                new = Tensor._make(self.grad.data + grad, False, None)
+                new = Tensor._make(self.grad._array + grad, False, None)
         self.grad = new
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
@@ -261,21 +286,24 @@ class Tensor:
                 result = hook(g if isinstance(g, Tensor) else Tensor._make(g, False, None))
                 if result is None:
                     return None
-                return result if isinstance(g, Tensor) else _as_data(result)
+                return result if isinstance(g, Tensor) else _array_of(result)
 
         hooks.append(entry)
         return lambda: hooks.remove(entry) if entry in hooks else None
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
-        import weakref
-
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
 
+    def _accumulate_retained(self, grad: Any) -> None:
+        """Add a gradient the engine computed for this non-leaf (``retain_grad()``)."""
+        value = grad if isinstance(grad, Tensor) else Tensor._make(np.array(grad), False, None)
+        self.grad = value if self.grad is None else self.grad + value
+
     def detach(self) -> Tensor:
         """A tensor sharing the same data, cut off from the graph."""
-        return Tensor._make(self.data, False, None)
+        return Tensor._make(self._array, False, None)
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -297,90 +325,9 @@ class Tensor:
                 "out-of-place op."
             )
 
-    def _inplace(self, op: str, values: np.ndarray) -> Tensor:
-        return self._inplace_ufunc(op, np.copyto, values)
 
-    def _inplace_ufunc(self, op: str, ufunc: Any, other: Any) -> Tensor:
-        """``self.data = ufunc(self.data, other)`` written into the same memory."""
-        self._check_inplace(op)
-        other = _as_data(other)
-        try:
-            if ufunc is np.copyto:
-                np.copyto(self.data, other, casting="same_kind")
-            else:
-                ufunc(self.data, other, out=self.data, casting="same_kind")
-        except (TypeError, ValueError) as exc:
-            raise RuntimeError(
-                f"{op}: can't write a result with {np.shape(other)} {np.asarray(other).dtype} "
-                f"into a tensor of shape {self.shape} and dtype {self.dtype}"
-            ) from exc
-        self._version += 1
-        return self
-
-    def add_(self, other: Any, alpha: float = 1) -> Tensor:
-        """In-place ``self += alpha * other``."""
-        other = _as_data(other)
-        return self._inplace_ufunc("add_", np.add, other if alpha == 1 else alpha * other)
-
-    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
-        """In-place ``self -= alpha * other``."""
-        other = _as_data(other)
-        return self._inplace_ufunc("sub_", np.subtract, other if alpha == 1 else alpha * other)
-
-    def mul_(self, other: Any) -> Tensor:
-        return self._inplace_ufunc("mul_", np.multiply, other)
-
-    def div_(self, other: Any) -> Tensor:
-        return self._inplace_ufunc("div_", np.true_divide, other)
-
-    def zero_(self) -> Tensor:
-        return self._inplace("zero_", np.zeros((), self.dtype))
-
-    def fill_(self, value: Any) -> Tensor:
-        return self._inplace("fill_", np.asarray(_as_data(value)))
-
-    def copy_(self, src: Any) -> Tensor:
-        """Copy ``src``'s values into this tensor (broadcasting)."""
-        return self._inplace("copy_", _as_data(src))
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        return self._inplace("clamp_", np.clip(self.data, min, max))
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-        from .random import rng
-
-        return self._inplace("uniform_", rng(generator).uniform(a, b, self.shape))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
-        from .random import rng
-
-        return self._inplace("normal_", rng(generator).normal(mean, std, self.shape))
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return self.add_(other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self.sub_(other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self.mul_(other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self.div_(other)
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        from .ops.indexing import normalize_index
-
-        self._check_inplace("__setitem__")
-        self.data[normalize_index(index, self.shape, "__setitem__")] = _as_data(value)
-        self._version += 1
-
-
-_function_module._tensor_class = Tensor
-
-
-def _as_data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+def _array_of(x: Any) -> Any:
+    return x._array if isinstance(x, Tensor) else x
 
 
 def _as_tensor_list(x: Any) -> list[Tensor]:
@@ -390,7 +337,7 @@ def _as_tensor_list(x: Any) -> list[Tensor]:
 def _root_gradient(root: Tensor, gradient: Any, create_graph: bool) -> Any:
     """The gradient backward starts from: ones for a scalar, else checked ``gradient``."""
     if gradient is None:
-        if root.data.size != 1:
+        if root._array.size != 1:
             raise RuntimeError(
                 f"backward(): grad can be implicitly created only for scalar outputs; this "
                 f"tensor has shape {root.shape}. Pass gradient= of that shape."
@@ -407,4 +354,29 @@ def _root_gradient(root: Tensor, gradient: Any, create_graph: bool) -> Any:
         )
     if create_graph:
         return g_tensor
-    return np.array(g_tensor.data, dtype=root.dtype)
+    return np.array(g_tensor._array, dtype=root.dtype)
+
+
+def tensor_method(*names: str) -> Callable[[F], F]:
+    """Decorator: attach an op function to ``Tensor`` under ``names`` as well.
+
+    This is the one way the ops become methods: each op function carries its
+    method names on the line above its ``def``, so ``x.exp()`` and ``mg.exp(x)``
+    are the same code and a reader sees both names in one place::
+
+        @tensor_method("exp")
+        def exp(input): ...
+
+    A property (``x.T``) is attached by decorating its getter with a name
+    wrapped in ``property:``, e.g. ``@tensor_method("property:T")``.
+    """
+
+    def attach(fn: F) -> F:
+        for name in names:
+            if name.startswith("property:"):
+                setattr(Tensor, name.removeprefix("property:"), property(fn))
+            else:
+                setattr(Tensor, name, fn)
+        return fn
+
+    return attach
