@@ -178,3 +178,13 @@ def test_autograd_grad_returns_the_sparse_gradient():
     (d,) = mg.autograd.grad(_loss(dense), [dense.weight])
     assert g.is_sparse and sparse.weight.grad is None
     np.testing.assert_allclose(g.to_dense().numpy(), d.numpy(), rtol=1e-12)
+
+
+def test_a_sparse_gradient_reaching_a_non_leaf_becomes_dense():
+    w = mg.tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
+    ids = mg.tensor([[0, 2, 2]])
+    mg.nn.functional.embedding(ids, w * 2.0, sparse=True).sum().backward()
+    expected = np.zeros((4, 3))
+    expected[0], expected[2] = 2.0, 4.0  # d/dw of 2 w[row], row 2 read twice
+    assert not w.grad.is_sparse
+    np.testing.assert_array_equal(w.grad.numpy(), expected)
