@@ -22,6 +22,7 @@ import numpy as np
 from . import _dtypes
 from .autograd.engine import run_backward
 from .autograd.grad_mode import _state
+from .sparse import SparseGrad, accumulate_sparse
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -123,6 +124,8 @@ class Tensor:
     def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded op (their ``.grad`` gets filled)."""
         return self.grad_fn is None
+
+    is_sparse = False  # see minigrad/sparse.py for the gradients that are
 
     @property
     def device(self) -> str:
@@ -261,6 +264,9 @@ class Tensor:
         run_backward([self], [root_grad], retain_graph, create_graph, accumulate)
 
     def _accumulate_grad(self, grad: Any, create_graph: bool) -> None:
+        if type(grad) is SparseGrad or type(self.grad) is SparseGrad:
+            self.grad = accumulate_sparse(self.grad, grad, self._hooks)
+            return
         if self._hooks:
             for hook in self._hooks:
                 result = hook(grad if isinstance(grad, Tensor) else Tensor._make(grad, False, None))

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
+from ..sparse import SparseGrad
 from .grad_mode import _state
 from .node import Node
 
@@ -69,6 +70,9 @@ def run_backward(
                 else:
                     shape, dtype = parent._array.shape, parent._array.dtype
                 if type(g) is not np.ndarray or g.shape != shape or g.dtype != dtype:
+                    if type(g) is SparseGrad and not isinstance(parent, Node):
+                        to_leaf(parent, g)  # only a leaf keeps a sparse gradient
+                        continue
                     g = _fit(g, shape, dtype, node, create_graph)
                 if not isinstance(parent, Node):
                     to_leaf(parent, g)
@@ -140,6 +144,8 @@ def _wrong_count(node: Node, grads: tuple[Any, ...]) -> RuntimeError:
 
 def _fit(grad: Any, shape: tuple[int, ...], dtype: Any, node: Node, create_graph: bool) -> Any:
     """One gradient in its input's shape and dtype (the one place broadcasting is undone)."""
+    if type(grad) is SparseGrad:  # reaching a non-leaf: made dense (minigrad/sparse.py)
+        grad = grad.dense_array()
     if not create_graph and type(grad) is not np.ndarray:
         grad = np.asarray(grad)  # NumPy returns scalars for 0-d results
     if grad.shape != shape:

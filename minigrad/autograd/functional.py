@@ -82,8 +82,8 @@ def _finish(result: Any, tensor: Any, index: int, allow_unused: bool) -> Any:
             f"grad: input {index} (shape {tensor.shape}) was not used to compute the outputs; "
             "pass allow_unused=True to get None for it"
         )
-    if isinstance(result, Tensor):
-        return result
+    if isinstance(result, Tensor) or getattr(result, "is_sparse", False):
+        return result  # a Tensor, or a sparse gradient (minigrad/sparse.py) as PyTorch gives
     return Tensor._make(np.array(result, dtype=tensor.dtype), False, None)
 
 

@@ -1,4 +1,5 @@
-"""Reference models: ``LinearRegression``, ``MLP`` and a small ``GPT``. See docs/models.md.
+"""Reference models: ``LinearRegression``, ``MLP``, a small ``GPT`` and word2vec
+(docs/models.md, docs/word2vec.md).
 
 >>> import minigrad as mg
 >>> from minigrad.models import MLP
@@ -9,5 +10,7 @@
 from .gpt import GPT, Block, FeedForward, GPTConfig
 from .linear_regression import LinearRegression
 from .mlp import MLP
+from .word2vec import KeyedVectors, SkipGram, Word2Vec
 
-__all__ = ["GPT", "GPTConfig", "Block", "FeedForward", "LinearRegression", "MLP"]
+__all__ = ["GPT", "GPTConfig", "Block", "FeedForward", "LinearRegression", "MLP",
+           "KeyedVectors", "SkipGram", "Word2Vec"]

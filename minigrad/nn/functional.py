@@ -14,6 +14,7 @@ from ..ops.activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplu
 from ..ops.nn_attention import scaled_dot_product_attention
 from ..ops.nn_conv import avg_pool2d, conv2d, max_pool2d
 from ..ops.nn_cross_entropy import cross_entropy, nll_loss
+from ..ops.nn_logsigmoid import logsigmoid
 from ..ops.nn_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -45,6 +46,7 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "max_pool2d",
     "mse_loss",
     "nll_loss",

@@ -10,6 +10,7 @@ from .. import kernels
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..random import rng
+from ..sparse import SparseGrad
 from ._args import check_dim, index_data, optional_tensor, tensor_arg
 from .indexing import IndexAdd
 from .pointwise import clamp
@@ -69,8 +70,9 @@ class Embedding(Function):
     name = "embedding"
 
     @staticmethod
-    def forward(ctx, index, weight, padding_idx):
+    def forward(ctx, index, weight, padding_idx, sparse):
         ctx.index, ctx.padding_idx, ctx.weight_shape = index, padding_idx, weight.shape
+        ctx.sparse = sparse
         return np.take(weight, index, axis=0)
 
     @staticmethod
@@ -82,18 +84,27 @@ class Embedding(Function):
                 keep = np.ones((rows, 1), grad.dtype)
                 keep[ctx.padding_idx] = 0
                 dw = dw * keep
-            return None, dw, None
+            return None, dw, None, None
+        if ctx.sparse:  # the same sum, kept as the rows it touches (minigrad/sparse.py)
+            rows = ctx.index.reshape(-1)
+            values = np.array(grad.reshape(-1, width))
+            if ctx.padding_idx is not None:
+                keep = rows != ctx.padding_idx
+                rows, values = rows[keep], values[keep]
+            return None, SparseGrad(rows, values, ctx.weight_shape), None, None
         # d weight[i] = sum of the output gradients of every position that read row i
         dw = np.zeros(ctx.weight_shape, grad.dtype)
         kernels.scatter_add_rows(dw, ctx.index.reshape(-1), grad.reshape(-1, width))
         if ctx.padding_idx is not None:
             dw[ctx.padding_idx] = 0
-        return None, dw, None
+        return None, dw, None, None
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None, *,
+              sparse: bool = False) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer ``input`` (any shape);
-    the ``padding_idx`` row receives no gradient.
+    the ``padding_idx`` row receives no gradient. With ``sparse=True`` the weight's gradient
+    is a `minigrad.sparse.SparseGrad` holding only the rows looked up.
 
     >>> import minigrad as mg, minigrad.nn.functional as F
     >>> F.embedding(mg.tensor([2, 0]), mg.arange(6.0).reshape(3, 2))
@@ -114,7 +125,7 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
             raise ValueError(f"{op}: padding_idx {padding_idx} is out of range for "
                              f"num_embeddings={n}")
         padding_idx = int(padding_idx) % n
-    return Embedding.apply(index, w, padding_idx)
+    return Embedding.apply(index, w, padding_idx, bool(sparse))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..kernels import adam_update
-from .optimizer import Optimizer, ParamGroup, check_beta, check_nonneg
+from .optimizer import Optimizer, ParamGroup, check_betas, check_nonneg
 
 
 class Adam(Optimizer):
@@ -44,12 +44,7 @@ class Adam(Optimizer):
 
     def _check_group(self, group: Mapping[str, Any], where: str) -> None:
         check_nonneg(self._name, where, group, "lr", "eps", "weight_decay")
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{self._name}: {where}betas must be a pair (beta1, beta2), "
-                             f"got {betas!r}")
-        check_beta(self._name, where, "beta parameter at index 0", betas[0])
-        check_beta(self._name, where, "beta parameter at index 1", betas[1])
+        check_betas(self._name, where, group["betas"])
 
     def _init_state(self, p: Tensor, group: ParamGroup) -> dict[str, Any]:
         state = {"step": 0, "exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)}

@@ -70,6 +70,12 @@ class Optimizer:
         shape and dtype; the base class bumps the parameter's version afterwards)."""
         raise NotImplementedError
 
+    def _sparse_update(self, p: Tensor, grad: Any, state: dict[str, Any],
+                       group: ParamGroup) -> None:
+        """One step from a sparse gradient (minigrad/sparse.py); refused unless overridden."""
+        raise RuntimeError(f"{self._name} does not support sparse gradients, please consider "
+                           "SparseAdam instead")
+
     # ---------------------------------------------------------------- the groups
     @property
     def _name(self) -> str:
@@ -113,6 +119,8 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
+                elif grad.is_sparse:
+                    grad.zero_()
                 elif grad.grad_fn is None and grad.numpy(force=True).flags.writeable:
                     grad.requires_grad_(False).zero_()
                 else:
@@ -135,13 +143,18 @@ class Optimizer:
                 for i, p in enumerate(group["params"]):
                     if p.grad is None:
                         continue
-                    grad = _grad_array(p, self._name, f"param {i} of param group {gi}")
+                    sparse = p.grad.is_sparse
+                    if not sparse:
+                        grad = _grad_array(p, self._name, f"param {i} of param group {gi}")
                     state = self.state.get(p)
                     if not state:
                         state = self._init_state(p, group)
                         self.state[p] = state
                     updated.append(p)
-                    self._update(p.numpy(force=True), grad, state, group)
+                    if sparse:
+                        self._sparse_update(p, p.grad, state, group)
+                    else:
+                        self._update(p.numpy(force=True), grad, state, group)
         finally:
             increment_version(updated)
         return loss
@@ -292,6 +305,14 @@ def check_nonneg(fn: str, where: str, group: Mapping[str, Any], *names: str) -> 
             raise ValueError(f"{fn}: {where}{name} must be a number, got {value!r}")
         if not value >= 0:
             raise ValueError(f"{fn}: {where}invalid {name} value: {value} (must be >= 0)")
+
+
+def check_betas(fn: str, where: str, betas: Any) -> None:
+    """ValueError unless ``betas`` is a pair of numbers in [0, 1) (Adam's (beta1, beta2))."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{fn}: {where}betas must be a pair (beta1, beta2), got {betas!r}")
+    check_beta(fn, where, "beta parameter at index 0", betas[0])
+    check_beta(fn, where, "beta parameter at index 1", betas[1])
 
 
 def check_beta(fn: str, where: str, name: str, value: Any) -> None:

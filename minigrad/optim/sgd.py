@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
+from ..kernels import scatter_add_rows
 from .optimizer import Optimizer, ParamGroup, check_nonneg
 
 
@@ -26,6 +28,9 @@ class SGD(Optimizer):
     >>> opt.step()
     >>> w
     tensor([0.8, 1.6], requires_grad=True)
+
+    A sparse gradient (``nn.Embedding(sparse=True)``) updates only the rows it holds when
+    momentum and weight decay are 0 (otherwise it is made dense first).
     """
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0,
@@ -66,3 +71,14 @@ class SGD(Optimizer):
                 buf += g if dampening == 0 else (1 - dampening) * g
             g = g + momentum * buf if group["nesterov"] else buf
         param -= lr * g
+
+    def _sparse_update(self, p: Tensor, grad: Any, state: dict[str, Any],
+                       group: ParamGroup) -> None:
+        if group["momentum"] != 0 or group["weight_decay"] != 0:
+            # momentum and weight decay touch every row: the dense step, as PyTorch does
+            dense = grad.dense_array().astype(p.dtype, copy=False)
+            self._update(p.numpy(force=True), dense, state, group)
+            return
+        step = group["lr"] if group["maximize"] else -group["lr"]
+        # p[rows] -= lr * values, repeated rows accumulating: only the touched rows change
+        scatter_add_rows(p.numpy(force=True), grad.row_index, grad.row_values * step)

@@ -162,6 +162,8 @@ REGISTRY: list[OpSpec] = [
     unary("erf", mg.erf, _erf),
     unary("silu", mg.silu, lambda a: a / (1 + np.exp(-a))),
     unary("softplus", mg.softplus, lambda a: np.log1p(np.exp(a))),
+    unary("logsigmoid", lambda x: mg.nn.functional.logsigmoid(x), lambda a: -np.log1p(np.exp(-a)),
+          lo=-30.0, hi=30.0, second_order=False),
     unary("softplus_beta", lambda x: mg.softplus(x, beta=2.0, threshold=3.0),
           lambda a: np.where(2 * a > 3, a, np.log1p(np.exp(2 * a)) / 2), away_from=(1.5,)),
     unary("clamp", lambda x: x.clamp(-1.0, 0.5), lambda a: np.clip(a, -1.0, 0.5),

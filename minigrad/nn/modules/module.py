@@ -337,6 +337,8 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
+            elif p.grad.is_sparse:
+                p.grad.zero_()
             else:
                 p.grad = zeros_like(p.grad)
 

@@ -29,7 +29,8 @@ def _padding_index(padding_idx: int | None, num_embeddings: int) -> int | None:
 class Embedding(Module):
     """Row ``i`` of ``weight`` (``(num_embeddings, embedding_dim)``, drawn from N(0, 1))
     is the vector for id ``i``. The ``padding_idx`` row starts at zero and gets no
-    gradient.
+    gradient. With ``sparse=True`` the weight's gradient holds only the rows a batch looked
+    up (a `minigrad.sparse.SparseGrad`), for ``optim.SGD`` or ``optim.SparseAdam``.
 
     >>> import minigrad as mg
     >>> import minigrad.nn as nn
@@ -41,9 +42,10 @@ class Embedding(Module):
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 _weight: Tensor | None = None, _freeze: bool = False,
+                 _weight: Tensor | None = None, _freeze: bool = False, sparse: bool = False,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        self.sparse = bool(sparse)
         self.num_embeddings = positive_int(num_embeddings, "num_embeddings", "Embedding")
         self.embedding_dim = positive_int(embedding_dim, "embedding_dim", "Embedding")
         self.padding_idx = _padding_index(padding_idx, num_embeddings)
@@ -66,19 +68,21 @@ class Embedding(Module):
                 self.weight[self.padding_idx] = 0.0
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx, sparse=self.sparse)
 
     def extra_repr(self) -> str:
         text = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             text += f", padding_idx={self.padding_idx}"
+        if self.sparse:
+            text += ", sparse=True"
         return text
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
-                        padding_idx: int | None = None) -> Embedding:
+                        padding_idx: int | None = None, sparse: bool = False) -> Embedding:
         """An Embedding whose weight is ``embeddings`` (2-D; shared, not copied);
-        ``freeze`` turns its gradient off."""
+        ``freeze`` turns its gradient off; ``sparse`` as in the constructor."""
         if not isinstance(embeddings, Tensor):
             embeddings = Tensor(np.asarray(embeddings))
         if embeddings.ndim != 2:
@@ -88,4 +92,4 @@ class Embedding(Module):
             )
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx=padding_idx, _weight=embeddings, _freeze=freeze,
-                   dtype=embeddings.dtype)
+                   sparse=sparse, dtype=embeddings.dtype)

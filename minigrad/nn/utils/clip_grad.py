@@ -15,7 +15,12 @@ from ...creation import tensor, zeros
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [p.grad for p in parameters if p.grad is not None]
+    grads = [p.grad for p in parameters if p.grad is not None]
+    if any(g.is_sparse for g in grads):
+        raise RuntimeError("gradient clipping does not support sparse gradients "
+                           "(nn.Embedding(sparse=True)); use a dense embedding, or clip "
+                           "p.grad.coalesce() values yourself")
+    return grads
 
 
 def _norm_of(g: np.ndarray, norm_type: float) -> float:
