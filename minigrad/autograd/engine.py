@@ -65,18 +65,12 @@ def run_backward(
             for parent, g in zip(node.parents, grads):
                 if parent is None or g is None:
                     continue
-                if isinstance(parent, Node):
-                    shape, dtype = parent.out_shape, parent.out_dtype
-                else:
-                    shape, dtype = parent._array.shape, parent._array.dtype
-                if type(g) is not np.ndarray or g.shape != shape or g.dtype != dtype:
-                    if type(g) is SparseGrad and not isinstance(parent, Node):
-                        to_leaf(parent, g)  # only a leaf keeps a sparse gradient
-                        continue
-                    g = _fit(g, shape, dtype, node, create_graph)
-                if not isinstance(parent, Node):
-                    to_leaf(parent, g)
+                if not isinstance(parent, Node):  # a leaf that requires grad
+                    to_leaf(parent, _fit_leaf(g, parent, node, create_graph))
                     continue
+                shape, dtype = parent.out_shape, parent.out_dtype
+                if type(g) is not np.ndarray or g.shape != shape or g.dtype != dtype:
+                    g = _fit(g, shape, dtype, node, create_graph)
                 if parent in pending:
                     sums.add(parent, g)
                 else:
@@ -140,6 +134,16 @@ def _wrong_count(node: Node, grads: tuple[Any, ...]) -> RuntimeError:
         f"{node.name()}: backward returned {len(grads)} gradients for "
         f"{len(node.parents)} inputs"
     )
+
+
+def _fit_leaf(grad: Any, leaf: Any, node: Node, create_graph: bool) -> Any:
+    """A leaf's gradient in its shape and dtype; a sparse one is kept as it is."""
+    if type(grad) is SparseGrad:
+        return grad
+    array = leaf._array
+    if type(grad) is np.ndarray and grad.shape == array.shape and grad.dtype == array.dtype:
+        return grad
+    return _fit(grad, array.shape, array.dtype, node, create_graph)
 
 
 def _fit(grad: Any, shape: tuple[int, ...], dtype: Any, node: Node, create_graph: bool) -> Any:
