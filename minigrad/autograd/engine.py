@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,6 +21,43 @@ from .function import Node
 from .grad_mode import _state
 
 LeafSink = Callable[[Any, Any], None]
+
+_callbacks = threading.local()  # per thread: a stack of callback lists, one per running backward
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` once the running backward has finished (every leaf's ``.grad``
+    written). Only callable from inside a backward (a hook, say), as in PyTorch's engine."""
+    stack = getattr(_callbacks, "stack", None)
+    if not stack:
+        raise RuntimeError("queue_callback: no backward is running (call it from a hook)")
+    stack[-1].append(callback)
+
+
+def run_backward(
+    roots: Sequence[Any],
+    root_grads: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    leaf_sink: LeafSink,
+    node_sink: Callable[[Node, Any], None] | None = None,
+) -> None:
+    """Propagate ``root_grads`` from the ``roots`` Tensors down to the leaves, then run
+    the callbacks that hooks queued meanwhile (``queue_callback``).
+
+    ``leaf_sink(tensor, grad)`` receives each leaf's gradient; ``node_sink``
+    (used by ``autograd.grad``) sees every node's complete output gradient.
+    """
+    if not hasattr(_callbacks, "stack"):
+        _callbacks.stack = []
+    queued: list[Callable[[], None]] = []
+    _callbacks.stack.append(queued)
+    try:
+        _propagate(roots, root_grads, retain_graph, create_graph, leaf_sink, node_sink)
+    finally:
+        _callbacks.stack.pop()
+    while queued:
+        queued.pop(0)()
 
 
 def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -72,7 +110,7 @@ def _collect(roots: Sequence[Node]) -> dict[Node, int]:
     return dependencies
 
 
-def run_backward(
+def _propagate(
     roots: Sequence[Any],
     root_grads: Sequence[Any],
     retain_graph: bool,
@@ -80,11 +118,7 @@ def run_backward(
     leaf_sink: LeafSink,
     node_sink: Callable[[Node, Any], None] | None = None,
 ) -> None:
-    """Propagate ``root_grads`` from the ``roots`` Tensors down to the leaves.
-
-    ``leaf_sink(tensor, grad)`` receives each leaf's gradient; ``node_sink``
-    (used by ``autograd.grad``) sees every node's complete output gradient.
-    """
+    """The walk itself (see ``run_backward``)."""
     pending: dict[Node, Any] = {}
     root_nodes = []
     for tensor, grad in zip(roots, root_grads):
