@@ -13,8 +13,8 @@ import numpy as np
 
 from minigrad.autograd import no_grad
 from minigrad.autograd.graph import increment_version
-from minigrad.distributed.process_group import ProcessGroup, default_group
 from minigrad.creation import from_numpy
+from minigrad.distributed.process_group import ProcessGroup, default_group
 from minigrad.tensor import Tensor
 
 

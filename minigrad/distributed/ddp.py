@@ -11,6 +11,7 @@ same averaged gradient and, stepping the same optimizer, the same weights.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,10 +67,53 @@ def _broadcast_tensors(tensors: list[Tensor], group: ProcessGroup, src: int) -> 
         flat = np.concatenate([a.ravel() for a in arrays])
         group.comm.Bcast(flat, root=src)
         start = 0
-        for t, a in zip(group_tensors, arrays):
+        for a in arrays:
             np.copyto(a, flat[start:start + a.size].reshape(a.shape))
             start += a.size
         increment_version(group_tensors)
+
+
+class GradientAverager:
+    """Averages the ``.grad`` of ``params`` across the ranks of ``group``, bucket by bucket:
+    each bucket's gradients are copied into one flat buffer, summed by one in-place
+    allreduce, divided by the world size and copied back. A parameter without a
+    gradient on a rank counts as zeros there (and gets the average).
+    ``allreduce_seconds`` adds up the time spent in the allreduces (waiting included)."""
+
+    def __init__(self, params: list[Tensor], group: ProcessGroup,
+                 bucket_cap_mb: float = 25.0) -> None:
+        self.group = group
+        cap = int(bucket_cap_mb * 1024 * 1024)
+        self.buckets = _make_buckets(params, cap) if params else []
+        self.allreduce_seconds = 0.0
+
+    def average(self) -> None:
+        """Every rank's ``.grad`` becomes the mean over ranks (no-op in a world of one)."""
+        world = self.group.world_size
+        if world == 1:
+            return
+        for bucket in self.buckets:
+            for p, slot in bucket.slots():
+                if p.grad is None:
+                    slot.fill(0)
+                else:
+                    np.copyto(slot, p.grad.numpy())
+            start = time.perf_counter()
+            all_reduce_array(bucket.buffer, ReduceOp.SUM, self.group)
+            self.allreduce_seconds += time.perf_counter() - start
+            bucket.buffer *= 1.0 / world
+            for p, slot in bucket.slots():
+                if p.grad is None:
+                    p.grad = from_numpy(slot.copy())
+                else:
+                    np.copyto(p.grad.numpy(), slot)
+                    increment_version(p.grad)
+
+
+def broadcast_module(module: Module, group: ProcessGroup, src: int = 0) -> None:
+    """Give every rank rank ``src``'s parameters and buffers of ``module``."""
+    if group.world_size > 1:
+        _broadcast_tensors(list(module.parameters()) + list(module.buffers()), group, src)
 
 
 class DistributedDataParallel(Module):
@@ -81,6 +125,7 @@ class DistributedDataParallel(Module):
     ``broadcast_buffers``: re-send rank 0's buffers before each forward.
     ``find_unused_parameters`` is accepted; a parameter that got no gradient on a rank
     counts as zeros there, so ranks always agree.
+    ``averager.allreduce_seconds`` is the time spent averaging so far.
     ``.module`` is the wrapped model (save ``ddp.module.state_dict()``); inside
     ``with ddp.no_sync():`` backward only accumulates locally.
 
@@ -117,10 +162,9 @@ class DistributedDataParallel(Module):
         object.__setattr__(self, "require_backward_grad_sync", True)
         object.__setattr__(self, "_queued", False)
         params = [p for p in module.parameters() if p.requires_grad]
-        cap = int(bucket_cap_mb * 1024 * 1024)
-        object.__setattr__(self, "_buckets", _make_buckets(params, cap) if params else [])
+        object.__setattr__(self, "averager", GradientAverager(params, group, bucket_cap_mb))
+        broadcast_module(module, group, 0)
         if group.world_size > 1:
-            _broadcast_tensors(list(module.parameters()) + list(module.buffers()), group, 0)
             for p in params:
                 p.register_hook(self._grad_hook)
 
@@ -147,20 +191,5 @@ class DistributedDataParallel(Module):
             queue_callback(self._average_gradients)
 
     def _average_gradients(self) -> None:
-        """One in-place allreduce per bucket, then each ``.grad`` holds the mean."""
         object.__setattr__(self, "_queued", False)
-        world = self.process_group.world_size
-        for bucket in self._buckets:
-            for p, slot in bucket.slots():
-                if p.grad is None:
-                    slot.fill(0)
-                else:
-                    np.copyto(slot, p.grad.numpy())
-            all_reduce_array(bucket.buffer, ReduceOp.SUM, self.process_group)
-            bucket.buffer *= 1.0 / world
-            for p, slot in bucket.slots():
-                if p.grad is None:
-                    p.grad = from_numpy(slot.copy())
-                else:
-                    np.copyto(p.grad.numpy(), slot)
-                    increment_version(p.grad)
+        self.averager.average()
