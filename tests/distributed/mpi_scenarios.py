@@ -2,7 +2,6 @@
 
     mpiexec -n 2 python tests/distributed/mpi_scenarios.py NAME [DIR]
 
-
 Each scenario asserts on every rank and prints ``PASS NAME`` on rank 0 when all ranks
 passed; any failure raises, which aborts the whole job (non-zero exit).
 ``tests/distributed/test_mpi.py`` launches them with a timeout.
