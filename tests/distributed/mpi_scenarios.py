@@ -202,6 +202,52 @@ def scenario_trainer(directory: str) -> None:
     np.testing.assert_allclose(flat_weights(resumed.model), weights, rtol=0, atol=1e-6)
 
 
+def scenario_downpour() -> None:
+    """One server and one worker, fresh parameters every push: exactly sequential SGD.
+    Then stale local parameters (fetch every 4 pushes) kept within max_staleness=2: the
+    server sends fresh ones as soon as the worker lags 2 versions, so pushes are computed
+    on parameters 0 or 1 versions old."""
+    from minigrad.distributed.downpour import DownpourSGD
+
+    rank = dist.get_rank()
+    steps = 12
+
+    def train(fetch_every: int, max_staleness: int):
+        model = mlp(seed=rank)
+        downpour = DownpourSGD(model, optim.SGD(model.parameters(), lr=0.05),
+                               max_staleness=max_staleness, fetch_every=fetch_every)
+        if downpour.is_server:
+            stats = downpour.serve()
+        else:
+            stats = None
+            for step in range(steps):
+                x, y = _batches(step, 16)
+                downpour.zero_grad()
+                loss = nn.functional.mse_loss(model(mg.tensor(x)), mg.tensor(y))
+                loss.backward()
+                downpour.step(loss.item())
+            downpour.finish()
+        assert_same_on_all_ranks(flat_weights(model), "weights after Downpour")
+        return model, stats
+
+    model, stats = train(fetch_every=1, max_staleness=0)
+    reference = mlp(seed=0)
+    opt = optim.SGD(reference.parameters(), lr=0.05)
+    for step in range(steps):
+        x, y = _batches(step, 16)
+        opt.zero_grad()
+        nn.functional.mse_loss(reference(mg.tensor(x)), mg.tensor(y)).backward()
+        opt.step()
+    np.testing.assert_allclose(flat_weights(model), flat_weights(reference), rtol=0, atol=1e-12)
+    if rank == 0:
+        assert (stats.applied, stats.dropped) == (steps, 0) and set(stats.staleness) == {0}
+        assert len(stats.history) == steps
+    _, stats = train(fetch_every=4, max_staleness=2)
+    if rank == 0:
+        assert stats.applied == steps and stats.dropped == 0
+        assert stats.staleness == [0, 1] * (steps // 2)
+
+
 def _accuracy():
     from minigrad.train import Accuracy
 
@@ -215,6 +261,7 @@ SCENARIOS = {
     "sampler": scenario_sampler,
     "raise": scenario_raise,
     "trainer": scenario_trainer,
+    "downpour": scenario_downpour,
 }
 
 

@@ -82,6 +82,10 @@ def test_trainer_distributed_logs_files_and_resume(tmp_path):
     run_scenario("trainer", str(tmp_path))
 
 
+def test_downpour_one_worker_is_sequential_sgd_and_staleness_stays_bounded():
+    run_scenario("downpour")
+
+
 def test_a_raising_rank_ends_the_job_with_its_error_instead_of_hanging():
     result = run_mpi([SCRIPT, "raise"], timeout=120)
     assert result.returncode != 0
