@@ -113,3 +113,14 @@ def test_gpt_ddp_script_on_two_ranks_matches_one_process_with_the_combined_batch
     for key in a:
         np.testing.assert_allclose(b[key].numpy(), a[key].numpy(), rtol=0, atol=1e-10,
                                    err_msg=key)
+
+
+def test_downpour_vs_sync_example_writes_its_curves_and_both_learn(tmp_path):
+    script = os.path.join(ROOT, "examples", "downpour_vs_sync.py")
+    result = run_mpi([script, "--quick", "--seconds", "1.5", "--out", str(tmp_path)])
+    assert result.returncode == 0, result.stderr
+    rows = (tmp_path / "curves.csv").read_text().splitlines()[1:]
+    for method in ("sync", "downpour"):
+        losses = [float(r.split(",")[2]) for r in rows if r.startswith(method + ",")]
+        assert len(losses) >= 2 and losses[-1] < 0.8 * losses[0], (method, losses)
+    assert (tmp_path / "table.md").exists()
