@@ -43,6 +43,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--straggler", type=float, default=0.0,
                         help="seconds the last rank sleeps per step")
     parser.add_argument("--max-staleness", type=int, default=4)
+    parser.add_argument("--sync-batch", type=int, default=BATCH,
+                        help="batch per rank for sync (default 32, as each Downpour worker)")
     return parser.parse_args(argv)
 
 
@@ -52,11 +54,11 @@ def make_model() -> nn.Module:
                          nn.Linear(256, 10))
 
 
-def batches(x: np.ndarray, y: np.ndarray, seed: int):
-    """Endless random batches of BATCH samples, a different stream per ``seed``."""
+def batches(x: np.ndarray, y: np.ndarray, seed: int, size: int = BATCH):
+    """Endless random batches of ``size`` samples, a different stream per ``seed``."""
     rng = np.random.default_rng(seed)
     while True:
-        rows = rng.integers(0, len(x), BATCH)
+        rows = rng.integers(0, len(x), size)
         yield mg.tensor(x[rows]), mg.tensor(y[rows])
 
 
@@ -77,13 +79,13 @@ def warm_up(x: np.ndarray, y: np.ndarray) -> None:
         opt.step()
 
 
-def run_sync(data, seconds: float, straggler: float) -> tuple[list, int]:
+def run_sync(data, seconds: float, straggler: float, batch: int) -> tuple[list, int]:
     """Every rank trains its DDP replica; returns rank 0's (time, loss) curve and steps."""
     x, y, x_val, y_val = data
     rank, world = dist.get_rank(), dist.get_world_size()
     model = DDP(make_model())
     opt = optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
-    stream = batches(x, y, seed=rank)
+    stream = batches(x, y, seed=rank, size=batch)
     curve, steps = [], 0
     dist.barrier()
     start = time.perf_counter()
@@ -149,13 +151,14 @@ def loss_at(curve: list[tuple[float, float]], t: float) -> float:
 
 
 def report(out: str, curves: dict, updates: dict, seconds: float, world: int,
-           straggler: float) -> None:
+           straggler: float, sync_batch: int) -> None:
     with open(os.path.join(out, "curves.csv"), "w") as f:
         f.write("method,seconds,held_out_loss\n")
         for name, curve in curves.items():
             f.writelines(f"{name},{t:.4f},{loss:.6f}\n" for t, loss in curve)
     marks = [seconds * q for q in (0.1, 0.25, 0.5, 1.0)]
-    lines = [f"{world} processes, straggler sleep {straggler} s/step, {seconds:g} s each",
+    lines = [f"{world} processes, straggler sleep {straggler} s/step, {seconds:g} s each, "
+             f"batch {sync_batch} per sync rank, {BATCH} per Downpour worker",
              "", "| method | updates | " + " | ".join(f"loss @ {m:.1f} s" for m in marks) + " |",
              "| --- | ---: | " + " | ".join("---:" for _ in marks) + " |"]
     for name, curve in curves.items():
@@ -199,13 +202,13 @@ def main(argv: list[str] | None = None) -> dict:
     x, y = load_digits(3000, generator=mg.Generator(0))
     data = (x[:2400], y[:2400], mg.tensor(x[2400:]), mg.tensor(y[2400:]))
     warm_up(x, y)
-    sync_curve, sync_steps = run_sync(data, seconds, args.straggler)
+    sync_curve, sync_steps = run_sync(data, seconds, args.straggler, args.sync_batch)
     down_curve, down_updates = run_downpour(data, seconds, args.straggler, args.max_staleness)
     result = {}
     if rank == 0:
         curves = {"sync": sync_curve, "downpour": down_curve}
         report(args.out, curves, {"sync": sync_steps, "downpour": down_updates}, seconds,
-               world, args.straggler)
+               world, args.straggler, args.sync_batch)
         result = {name: curve[-1][1] for name, curve in curves.items()}
     dist.destroy_process_group()
     return result
