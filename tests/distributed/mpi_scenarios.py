@@ -248,6 +248,36 @@ def scenario_downpour() -> None:
         assert stats.staleness == [0, 1] * (steps // 2)
 
 
+def scenario_metric_sums() -> None:
+    """Metrics summed over ranks equal one metric fed every rank's samples, also when a
+    confusion matrix grew to different sizes on different ranks."""
+    from minigrad.train import Accuracy, ConfusionMatrix, Mean, MeanSquaredError
+    from minigrad.train.distributed import DistributedTraining
+
+    rank, world = dist.get_rank(), dist.get_world_size()
+    helper = DistributedTraining(nn.Linear(1, 1))
+    preds = [np.array([0, 1, 2, 1]), np.array([3, 4, 0, 4, 1])]
+    targets = [np.array([0, 2, 2, 1]), np.array([3, 1, 0, 4, 4])]
+    local = [ConfusionMatrix(), Accuracy(), MeanSquaredError(), Mean("loss")]
+    everything = [ConfusionMatrix(), Accuracy(), MeanSquaredError(), Mean("loss")]
+    for r in range(world):
+        p, t = preds[r % 2], targets[r % 2]
+        for mine, total in zip(local, everything):
+            if isinstance(mine, Mean):
+                args = (float(p.sum()),)
+            elif isinstance(mine, MeanSquaredError):
+                args = (p.astype(np.float64), t.astype(np.float64))
+            else:
+                args = (p, t)
+            if r == rank:
+                mine.update(*args)
+            total.update(*args)
+    assert local[0].matrix.shape != everything[0].matrix.shape or rank == 1
+    helper.sum_states(local)
+    for mine, total in zip(local, everything):
+        np.testing.assert_allclose(mine.compute(), total.compute(), rtol=1e-12)
+
+
 def _accuracy():
     from minigrad.train import Accuracy
 
@@ -262,6 +292,7 @@ SCENARIOS = {
     "raise": scenario_raise,
     "trainer": scenario_trainer,
     "downpour": scenario_downpour,
+    "metric_sums": scenario_metric_sums,
 }
 
 

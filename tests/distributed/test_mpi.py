@@ -82,6 +82,10 @@ def test_trainer_distributed_logs_files_and_resume(tmp_path):
     run_scenario("trainer", str(tmp_path))
 
 
+def test_metrics_summed_over_ranks_equal_one_metric_over_all_samples():
+    run_scenario("metric_sums")
+
+
 def test_downpour_one_worker_is_sequential_sgd_and_staleness_stays_bounded():
     run_scenario("downpour")
 
