@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -34,30 +35,23 @@ def queue_callback(callback: Callable[[], None]) -> None:
     stack[-1].append(callback)
 
 
-def run_backward(
-    roots: Sequence[Any],
-    root_grads: Sequence[Any],
-    retain_graph: bool,
-    create_graph: bool,
-    leaf_sink: LeafSink,
-    node_sink: Callable[[Node, Any], None] | None = None,
-) -> None:
-    """Propagate ``root_grads`` from the ``roots`` Tensors down to the leaves, then run
-    the callbacks that hooks queued meanwhile (``queue_callback``).
+def _runs_queued_callbacks(walk: Callable[..., None]) -> Callable[..., None]:
+    """Wrap the backward walk: callbacks queued during it run after it completes."""
 
-    ``leaf_sink(tensor, grad)`` receives each leaf's gradient; ``node_sink``
-    (used by ``autograd.grad``) sees every node's complete output gradient.
-    """
-    if not hasattr(_callbacks, "stack"):
-        _callbacks.stack = []
-    queued: list[Callable[[], None]] = []
-    _callbacks.stack.append(queued)
-    try:
-        _propagate(roots, root_grads, retain_graph, create_graph, leaf_sink, node_sink)
-    finally:
-        _callbacks.stack.pop()
-    while queued:
-        queued.pop(0)()
+    @functools.wraps(walk)
+    def run(*args: Any, **kwargs: Any) -> None:
+        if not hasattr(_callbacks, "stack"):
+            _callbacks.stack = []
+        queued: list[Callable[[], None]] = []
+        _callbacks.stack.append(queued)
+        try:
+            walk(*args, **kwargs)
+        finally:
+            _callbacks.stack.pop()
+        while queued:
+            queued.pop(0)()
+
+    return run
 
 
 def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -110,7 +104,8 @@ def _collect(roots: Sequence[Node]) -> dict[Node, int]:
     return dependencies
 
 
-def _propagate(
+@_runs_queued_callbacks
+def run_backward(
     roots: Sequence[Any],
     root_grads: Sequence[Any],
     retain_graph: bool,
@@ -118,7 +113,12 @@ def _propagate(
     leaf_sink: LeafSink,
     node_sink: Callable[[Node, Any], None] | None = None,
 ) -> None:
-    """The walk itself (see ``run_backward``)."""
+    """Propagate ``root_grads`` from the ``roots`` Tensors down to the leaves.
+
+    ``leaf_sink(tensor, grad)`` receives each leaf's gradient; ``node_sink``
+    (used by ``autograd.grad``) sees every node's complete output gradient.
+    Callbacks that hooks queued meanwhile (``queue_callback``) run at the end.
+    """
     pending: dict[Node, Any] = {}
     root_nodes = []
     for tensor, grad in zip(roots, root_grads):
