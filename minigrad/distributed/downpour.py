@@ -159,7 +159,9 @@ class DownpourSGD:
         if self.is_server:
             raise RuntimeError("DownpourSGD.finish: rank 0 is the parameter server")
         self._push(done=True)
-        self.group.comm.Bcast(self._flat, root=0)
+        request = self.group.comm.Ibcast(self._flat, root=0)
+        while not request.Test():  # the server may still serve others: wait without spinning
+            time.sleep(_IDLE_SLEEP)
         self._scatter_params(self._flat)
 
     # ---------------------------------------------------------------- server
@@ -203,7 +205,7 @@ class DownpourSGD:
             if done:
                 active -= 1
         self._flat = self._gather_params()
-        comm.Bcast(self._flat, root=0)
+        comm.Ibcast(self._flat, root=0).Wait()  # workers wait in Ibcast (it must match)
         return stats
 
     def _apply(self, grad: np.ndarray) -> None:
