@@ -87,7 +87,8 @@ class Trainer:
     - ``generator``: the ``mg.Generator`` that shuffles ``(X, y)`` data; by
       default seeded from minigrad's default generator.
     - ``distributed``: train data-parallel on the ranks of the MPI process group
-      (None: when one of more than one rank is initialized); see docs/distributed.md.
+      (None: when a process group of more than one rank is initialized); see
+      docs/distributed.md.
 
     Epochs and batches are numbered from 1. ``epoch`` is the number of epochs
     completed, ``current_epoch`` the one running, ``global_step`` the
