@@ -128,3 +128,16 @@ def test_downpour_vs_sync_example_writes_its_curves_and_both_learn(tmp_path):
         losses = [float(r.split(",")[2]) for r in rows if r.startswith(method + ",")]
         assert len(losses) >= 2 and losses[-1] < 0.8 * losses[0], (method, losses)
     assert (tmp_path / "table.md").exists()
+
+
+def test_ddp_benchmark_worker_reports_step_and_allreduce_times():
+    import json
+
+    worker = os.path.join(ROOT, "benchmarks", "workloads", "_ddp_worker.py")
+    result = run_mpi([worker, "gpt", "minigrad", "2", "1", "--quick"])
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, "only rank 0 reports"
+    report = json.loads(lines[0])
+    assert report["step"] > 0 and report["averaging"] > 0 and report["allreduce"] > 0
+    assert report["params"] > 1000
