@@ -67,6 +67,19 @@ def run_workload(name: str, args: argparse.Namespace) -> list:
     return results
 
 
+def workload_summary(name: str, rows: list) -> str:
+    """Extra text a workload adds below the table (its module's ``summarize(rows)``), or ''."""
+    module = sys.modules.get(f"benchmarks.workloads.{name}")
+    summarize = getattr(module, "summarize", None)
+    if summarize is None or not rows:
+        return ""
+    try:
+        return f"## {name}\n\n{summarize(rows)}"
+    except Exception as exc:
+        traceback.print_exc(file=sys.stderr)
+        return f"## {name}\n\nsummary failed: {exc}\n"
+
+
 def machine_header(threads: int) -> str:
     """One line: date, CPU, core count, library versions, threads."""
     import numpy
@@ -112,14 +125,17 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.workloads import available
 
     names = available() if args.all else args.workloads
-    results = []
+    results, summaries = [], []
     for name in names:
-        results.extend(run_workload(name, args))
+        rows = run_workload(name, args)
+        results.extend(rows)
+        summaries.append(workload_summary(name, rows))
     table = harness.format_table(results)
     header = machine_header(args.threads)
     if args.quick:
         header += " (--quick sizes: not comparable with full runs)"
     report = f"# minigrad benchmarks\n\n{header}\n\n{table}"
+    report += "".join(f"\n{summary}" for summary in summaries if summary)
     print(report)
     paths = [args.out] if args.out else []
     if args.all and not args.quick:  # a quick run never overwrites the real results

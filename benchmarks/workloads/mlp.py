@@ -16,8 +16,9 @@ from benchmarks.twins.optim_numpy import AdamW
 LR = 1e-3
 
 
-def make_step(lib, nn, F, optim, sizes: tuple[int, int, int, int], x_np, y_np):
-    """The same step written against a PyTorch-like library (torch or minigrad)."""
+def make_step(lib, nn, F, optim, sizes: tuple[int, int, int, int], x_np, y_np, wrap=None):
+    """The same step written against a PyTorch-like library (torch or minigrad).
+    ``wrap(model)``, if given, wraps the model (in DistributedDataParallel, say)."""
 
     class Net(nn.Module):
         def __init__(self):
@@ -30,7 +31,7 @@ def make_step(lib, nn, F, optim, sizes: tuple[int, int, int, int], x_np, y_np):
             return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
 
     lib.manual_seed(0)
-    model = Net()
+    model = Net() if wrap is None else wrap(Net())
     opt = optim.Adam(model.parameters(), lr=LR)
     x, y = lib.tensor(x_np), lib.tensor(y_np)
 

@@ -14,6 +14,8 @@ are small helpers below it.
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,7 +28,38 @@ from .node import Node
 
 LeafSink = Callable[[Any, Any], None]
 
+_callbacks = threading.local()  # per thread: a stack of callback lists, one per running backward
 
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` once the running backward has finished (every leaf's ``.grad``
+    written). Only callable from inside a backward (a hook, say), as in PyTorch's engine."""
+    stack = getattr(_callbacks, "stack", None)
+    if not stack:
+        raise RuntimeError("queue_callback: no backward is running (call it from a hook)")
+    stack[-1].append(callback)
+
+
+def _runs_queued_callbacks(walk: Callable[..., None]) -> Callable[..., None]:
+    """Wrap the backward walk: callbacks queued during it run after it completes."""
+
+    @functools.wraps(walk)
+    def run(*args: Any, **kwargs: Any) -> None:
+        if not hasattr(_callbacks, "stack"):
+            _callbacks.stack = []
+        queued: list[Callable[[], None]] = []
+        _callbacks.stack.append(queued)
+        try:
+            walk(*args, **kwargs)
+        finally:
+            _callbacks.stack.pop()
+        while queued:
+            queued.pop(0)()
+
+    return run
+
+
+@_runs_queued_callbacks
 def run_backward(
     roots: Sequence[Any],
     root_grads: Sequence[Any],
@@ -39,6 +72,7 @@ def run_backward(
 
     ``leaf_sink(tensor, grad)`` receives each leaf's gradient; ``node_sink``
     (used by ``autograd.grad``) sees every node's complete output gradient.
+    Callbacks that hooks queued meanwhile (``queue_callback``) run at the end.
     """
     sums = GradientSums(create_graph)
     pending = sums.pending  # node -> its gradient so far (read directly in the hot loop)

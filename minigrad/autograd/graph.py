@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .engine import queue_callback
+
+__all__ = ["increment_version", "queue_callback"]
+
 
 def increment_version(tensor: Any | Iterable[Any]) -> None:
     """Mark ``tensor`` (or each tensor of an iterable) as modified in place.

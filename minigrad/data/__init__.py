@@ -8,6 +8,7 @@ from minigrad.data.arithmetic import ArithmeticTask
 from minigrad.data.collate import default_collate
 from minigrad.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from minigrad.data.digits import load_digits
+from minigrad.data.distributed import DistributedSampler
 from minigrad.data.loader import DataLoader
 from minigrad.data.preprocessing import MinMaxScaler, NotFittedError, StandardScaler
 from minigrad.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -28,6 +29,7 @@ __all__ = [
     "CharTokenizer",
     "ConcatDataset",
     "DataLoader",
+    "DistributedSampler",
     "Dataset",
     "MinMaxScaler",
     "NotFittedError",

@@ -8,9 +8,9 @@
 (5, 1)
 """
 
-from . import functional, init, regularization, utils
+from . import functional, init, parallel, regularization, utils
 from .modules import *
 from .modules import __all__ as _module_names
 from .parameter import Parameter
 
-__all__ = ["Parameter", "functional", "init", "regularization", "utils", *_module_names]
+__all__ = ["Parameter", "functional", "init", "parallel", "regularization", "utils", *_module_names]

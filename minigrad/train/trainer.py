@@ -35,6 +35,7 @@ from minigrad.train.batches import (
 )
 from minigrad.train.callbacks import Callback
 from minigrad.train.checkpoint import load_trainer, save_trainer
+from minigrad.train.distributed import distributed_training
 from minigrad.train.history import History
 from minigrad.train.metrics import Mean
 from minigrad.train.progress import ProgressBar
@@ -86,6 +87,9 @@ class Trainer:
       targets)`` to feed the metrics) for batches that are not ``(x, y)``.
     - ``generator``: the ``mg.Generator`` that shuffles ``(X, y)`` data; by
       default seeded from minigrad's default generator.
+    - ``distributed``: train data-parallel on the ranks of the MPI process group
+      (None: when a process group of more than one rank is initialized); see
+      docs/distributed.md.
 
     Epochs and batches are numbered from 1. ``epoch`` is the number of epochs
     completed, ``current_epoch`` the one running, ``global_step`` the
@@ -98,7 +102,8 @@ class Trainer:
                  grad_clip: float | None = None, accumulate_steps: int = 1,
                  batch_size: int = 32, step_fn: StepFn | None = None,
                  scheduler_interval: str | None = None,
-                 generator: mgrandom.Generator | None = None) -> None:
+                 generator: mgrandom.Generator | None = None,
+                 distributed: bool | None = None) -> None:
         if loss_fn is None and step_fn is None:
             raise TypeError("Trainer: give a loss_fn, or a step_fn that computes the loss")
         for name, fn in (("loss_fn", loss_fn), ("step_fn", step_fn)):
@@ -138,6 +143,9 @@ class Trainer:
         self._in_epoch = False
         self._train_loader: Any = None
         self._pending_loader_state: dict[str, Any] | None = None
+        self._dist = distributed_training(distributed, model, self.metrics)
+        if self._dist is not None:
+            self._ordered = self._dist.callbacks(self._ordered)
 
     # ------------------------------------------------------------------ fit
     def fit(self, train_data: Any, epochs: int, val_data: Any = None, verbose: int = 1,
@@ -166,6 +174,10 @@ class Trainer:
         if val_data is not None:
             val_loader = make_loader(val_data, self.batch_size, False, None,
                                      "Trainer.fit(val_data)")
+        if self._dist is not None:
+            verbose = self._dist.verbose(verbose)
+            if val_loader is not None:
+                val_loader = self._dist.shard_eval(val_data, val_loader)
         self._train_loader = train_loader
         self._in_epoch = False
         self.stop_training = False
@@ -175,6 +187,10 @@ class Trainer:
         elif self.epoch >= epochs > 0:
             warnings.warn(f"Trainer.fit: {self.epoch} epochs are already completed and epochs="
                           f"{epochs} is the total to reach; nothing to train", stacklevel=2)
+        if self._dist is not None:
+            train_loader = self._dist.shard_train(train_data, train_loader, shuffle,
+                                                  self.generator)
+            self._train_loader = train_loader
         self._restore_loader(train_loader)
         logs: dict[str, float] = {}
         while self.epoch < epochs and not self.stop_training:
@@ -187,6 +203,8 @@ class Trainer:
         epoch = self.current_epoch = self.epoch + 1
         self._in_epoch = True
         self._call("on_epoch_begin", epoch, {})
+        if self._dist is not None:
+            self._dist.set_epoch(train_loader, epoch)
         start = time.monotonic()
         lr = self.optimizer.param_groups[0]["lr"]
         bar = ProgressBar(loader_length(train_loader), desc=f"epoch {epoch}/{epochs}",
@@ -225,6 +243,8 @@ class Trainer:
             loss_mean.update(loss, weight=size)
             bar.update(1, loss=loss_mean.compute())
             self._call("on_batch_end", i, {"loss": loss, "size": size})
+            if self._dist is not None:  # every rank must leave the loop at the same batch
+                self.stop_training = self._dist.any(self.stop_training)
             if self.stop_training:
                 break
         if loss_mean.weight == 0:
@@ -232,8 +252,14 @@ class Trainer:
         if waiting and not self.stop_training:
             self._optimizer_step()  # a loader of unknown length left a partial group
         self.optimizer.zero_grad()  # drop a partial group abandoned by stop_training
+        return self._logs(loss_mean, self._train_metrics)
+
+    def _logs(self, loss_mean: Mean, metrics: list[Any]) -> dict[str, float]:
+        """The loss and metrics (over every rank's samples when distributed)."""
+        if self._dist is not None:
+            self._dist.sum_states([loss_mean, *metrics])
         logs = {"loss": loss_mean.compute()}
-        logs.update({metric.name: metric.compute() for metric in self._train_metrics})
+        logs.update({metric.name: metric.compute() for metric in metrics})
         return logs
 
     def _group_size(self, i: int, n_batches: int | None) -> int:
@@ -274,6 +300,8 @@ class Trainer:
         return _check_loss(loss, where, training), out, target
 
     def _optimizer_step(self) -> None:
+        if self._dist is not None:
+            self._dist.average_gradients()
         if self.grad_clip is not None:
             params = [p for group in self.optimizer.param_groups for p in group["params"]]
             clip_grad_norm_(params, self.grad_clip)
@@ -296,6 +324,8 @@ class Trainer:
     def evaluate(self, data: Any) -> dict[str, float]:
         """``{"loss": ..., <metric>: ...}`` over ``data`` (a DataLoader or ``(X, y)``)."""
         loader = make_loader(data, self.batch_size, False, None, "Trainer.evaluate")
+        if self._dist is not None:
+            loader = self._dist.shard_eval(data, loader)
         metrics = [copy.deepcopy(m) for m in self.metrics]
         return self._evaluate_loader(loader, metrics, "Trainer.evaluate")
 
@@ -318,9 +348,7 @@ class Trainer:
             self.model.train(was_training)
         if loss_mean.weight == 0:
             raise ValueError(f"{where}: the data yielded no batches")
-        logs = {"loss": loss_mean.compute()}
-        logs.update({metric.name: metric.compute() for metric in metrics})
-        return logs
+        return self._logs(loss_mean, metrics)
 
     def predict(self, data: Any) -> Tensor:
         """The model's outputs over ``data``, concatenated along dimension 0.
@@ -342,9 +370,14 @@ class Trainer:
 
     # ------------------------------------------------------------ checkpoints
     def save_checkpoint(self, path: str) -> None:
-        """Write the whole training state to ``path`` (safetensors, atomic; see checkpoint.py)."""
-        save_trainer(self, path)
+        """Write the whole training state to ``path`` (safetensors, atomic; see checkpoint.py).
+        When distributed, only rank 0 writes."""
+        if self._dist is None or self._dist.is_main:
+            save_trainer(self, path)
 
     def load_checkpoint(self, path: str) -> None:
-        """Restore a ``save_checkpoint`` file into this Trainer (same model/optimizer/callbacks)."""
+        """Restore a ``save_checkpoint`` file into this Trainer (same model/optimizer/callbacks).
+        When distributed, every rank reads the file rank 0 wrote."""
+        if self._dist is not None:
+            self._dist.barrier()
         load_trainer(self, path)

@@ -27,9 +27,12 @@ class Callback:
     checkpoint (``Trainer.save_checkpoint`` stores them). A callback whose
     ``runs_last`` is True has its hooks called after the others' (checkpoint
     writers, so they save the other callbacks' state for the same epoch).
+    One whose ``rank_zero_only`` is True only writes files (logs, checkpoints):
+    in distributed training only rank 0 calls it.
     """
 
     runs_last = False
+    rank_zero_only = False
 
     def on_train_begin(self, trainer: Any, logs: dict[str, Any]) -> None:
         """Before the first epoch of ``fit``."""

@@ -29,6 +29,8 @@ class CSVLogger(Callback):
     >>> logger = CSVLogger("training_log.csv")
     """
 
+    rank_zero_only = True
+
     def __init__(self, path: str | os.PathLike[str], separator: str = ",",
                  append: bool = False) -> None:
         if not isinstance(path, (str, os.PathLike)):

@@ -29,6 +29,7 @@ class ModelCheckpoint(Callback):
     """
 
     runs_last = True
+    rank_zero_only = True
 
     def __init__(self, path: str | os.PathLike[str], monitor: str = "val_loss",
                  save_best_only: bool = False, mode: str = "auto",

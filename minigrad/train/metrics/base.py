@@ -83,9 +83,15 @@ def _split_multiclass(pred, target, metric):
 
 
 class Metric:
-    """Base class: subclasses implement ``update``, ``compute`` and ``reset``."""
+    """Base class: subclasses implement ``update``, ``compute`` and ``reset``.
+
+    ``sum_states`` names the attributes (numbers or arrays) whose sums over several
+    metric objects give the metric over all their samples; distributed training adds
+    them up across ranks. None: the metric cannot be combined that way.
+    """
 
     name = "metric"
+    sum_states: tuple[str, ...] | None = None
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None:
@@ -120,6 +126,7 @@ class Mean(Metric):
     """
 
     name = "mean"
+    sum_states = ("total", "weight")
 
     def reset(self) -> None:
         self.total = 0.0

@@ -27,6 +27,7 @@ class Accuracy(Metric):
     """
 
     name = "accuracy"
+    sum_states = ("correct", "total")
 
     def __init__(self, task: str = "multiclass", threshold: float = 0.5, top_k: int = 1,
                  from_logits: bool = False, num_classes: int | None = None,
@@ -84,6 +85,8 @@ class Accuracy(Metric):
 
 class _ConfusionBased(Metric):
     """Accumulates a confusion matrix (rows = true class, columns = predicted)."""
+
+    sum_states = ("matrix",)
 
     def __init__(self, num_classes: int | None = None, task: str = "multiclass",
                  threshold: float = 0.5, from_logits: bool = False,

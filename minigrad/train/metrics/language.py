@@ -17,6 +17,7 @@ class Perplexity(Metric):
     """
 
     name = "perplexity"
+    sum_states = ("total_nll", "count")
 
     def __init__(self, ignore_index: int = -100, name: str | None = None) -> None:
         self.ignore_index = ignore_index

@@ -20,6 +20,8 @@ def _check_same_shape(p: np.ndarray, t: np.ndarray, metric: str) -> None:
 class _ElementwiseError(Metric):
     """Mean of ``_error(pred - target)`` over every element."""
 
+    sum_states = ("total", "count")
+
     def reset(self) -> None:
         self.total = 0.0
         self.count = 0
