@@ -1,4 +1,5 @@
-"""Reference models: ``LinearRegression``, ``MLP`` and a small ``GPT``. See docs/models.md.
+"""Reference models: ``LinearRegression``, ``MLP``, a small ``GPT``, and pretrained ``BertModel``
+/ ``SentenceEncoder`` (all-MiniLM-L6-v2). See docs/models.md and docs/finetune-minilm.md.
 
 >>> import minigrad as mg
 >>> from minigrad.models import MLP
@@ -6,9 +7,12 @@
 (2, 10)
 """
 
+from . import pretrained
+from .bert import BertConfig, BertModel
 from .gpt import GPT, Block, CausalSelfAttention, FeedForward, GPTConfig
 from .linear_regression import LinearRegression
 from .mlp import MLP
+from .sentence_encoder import SentenceEncoder
 
-__all__ = ["GPT", "GPTConfig", "Block", "CausalSelfAttention", "FeedForward", "LinearRegression",
-           "MLP"]
+__all__ = ["BertConfig", "BertModel", "GPT", "GPTConfig", "Block", "CausalSelfAttention",
+           "FeedForward", "LinearRegression", "MLP", "SentenceEncoder", "pretrained"]
