@@ -9,16 +9,15 @@ Three cases, each on a batch of 32 sentences of 32 tokens (every other sentence 
 - forward + backward with every parameter training (full fine-tuning).
 
 Backward starts from ``sum(hidden * G)`` with a fixed random G, and each call begins with
-``zero_grad(set_to_none=True)``, as a training step does. The weights are a random
-initialisation of MiniLM's shape (timing does not depend on their values), identical in
-every impl: the NumPy twin (forward only, `benchmarks/twins/bert_numpy.py`) and torch
-read minigrad's state dict. torch is Hugging Face ``transformers.BertModel`` with its
+``zero_grad(set_to_none=True)``, as a training step does. The weights are each library's
+own random initialisation of MiniLM's shape (timing does not depend on their values; the
+NumPy twin, forward only, is `benchmarks/twins/bert_numpy.py`). torch is Hugging Face ``transformers.BertModel`` with its
 default attention (PyTorch's fused scaled_dot_product_attention); its LoRA is the same
 low-rank update written as a small torch module.
 
-Outside ``--quick``, each case's note also gives the peak memory one call adds on top of
+Outside ``--quick``, each case's note also gives the peak memory the calls add on top of
 the loaded model, per impl, measured in a fresh subprocess (Linux: peak RSS reset through
-/proc/self/clear_refs, then VmHWM minus VmRSS).
+/proc/self/clear_refs after the model is built, then VmHWM minus that RSS).
 """
 
 from __future__ import annotations
@@ -97,7 +96,9 @@ def minigrad_call(cfg: dict, case: str):
 
 
 def numpy_call(cfg: dict):
-    state = {k: v.numpy(force=True) for k, v in minigrad_model(cfg, "forward").state_dict().items()}
+    state = bert_numpy.random_params(np.random.default_rng(0), cfg["vocab_size"],
+                                     cfg["hidden_size"], cfg["num_hidden_layers"],
+                                     cfg["intermediate_size"], positions=512)
     ids, mask, _ = inputs(cfg)
     return lambda: bert_numpy.forward(state, ids, mask, cfg["num_attention_heads"])
 
@@ -108,11 +109,9 @@ def torch_call(cfg: dict, case: str):
         raise ImportError("torch is not installed")
     import transformers
 
-    state = {k: torch.from_numpy(v.numpy(force=True).copy())
-             for k, v in minigrad_model(cfg, "forward").state_dict().items()}
+    torch.manual_seed(0)
     config = transformers.BertConfig(**bert_config(cfg).to_dict())
     model = transformers.BertModel(config, add_pooling_layer=False)
-    model.load_state_dict(state, strict=False)
     if case == "lora":
         _torch_lora(torch, model)
     model.train(case != "forward")
@@ -154,20 +153,21 @@ def _torch_lora(torch, model) -> None:
 
 
 def measure_memory(impl: str, case: str, quick: bool) -> dict:
-    """Run ``impl``'s ``case`` three times in this process; the peak memory above the
-    loaded model, in MB (Linux only)."""
-    cfg = QUICK if quick else FULL
-    if impl == "numpy":
-        call = numpy_call(cfg)
-    elif impl == "torch":
-        torch = harness.try_import_torch()
-        torch.set_num_threads(1)
-        call = torch_call(cfg, case)
-    else:
-        call = minigrad_call(cfg, case)
-    call()  # first call: compiles and caches settle
+    """The peak memory (MB, Linux only) that three calls of ``impl``'s ``case`` add on top
+    of the loaded model. The same case on the quick sizes runs first, so that libraries,
+    compiled kernels and thread pools are loaded before the baseline is read."""
+    def build(cfg):
+        if impl == "numpy":
+            return numpy_call(cfg)
+        if impl == "torch":
+            harness.try_import_torch().set_num_threads(1)
+            return torch_call(cfg, case)
+        return minigrad_call(cfg, case)
+
+    build(QUICK)()
+    call = build(QUICK if quick else FULL)
     with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # reset the peak RSS
+        f.write("5")  # reset the peak RSS to the current RSS
     before = _status_kb("VmRSS")
     for _ in range(3):
         call()
