@@ -43,8 +43,8 @@ import numpy as np
 
 import minigrad as mg
 from minigrad import finetune, nn, optim
-from minigrad.nn import functional as F
 from minigrad.models import GPT, GPTConfig, SentenceEncoder
+from minigrad.nn import functional as F
 
 TEMPLATES = [
     "My neighbour described it as {}.",
@@ -274,7 +274,7 @@ def main(quick: bool = False, out_dir: str | None = None, seed: int = 0,
         f"head, and the merged model in Hugging Face layout ({out / 'minilm_sentiment_merged'})")
     say(f"total time {total:.0f} s")
     return {"results": results, "seconds": total, "out": str(out),
-            "sizes": {"train_words": len(train_words), "test_words": len(test_words)}}
+            "train_words": train_words, "test_words": test_words, "data": data}
 
 
 def _split(data: dict, split: str) -> tuple[list[str], np.ndarray]:

@@ -11,9 +11,9 @@ Three cases, each on a batch of 32 sentences of 32 tokens (every other sentence 
 Backward starts from ``sum(hidden * G)`` with a fixed random G, and each call begins with
 ``zero_grad(set_to_none=True)``, as a training step does. The weights are each library's
 own random initialisation of MiniLM's shape (timing does not depend on their values; the
-NumPy twin, forward only, is `benchmarks/twins/bert_numpy.py`). torch is Hugging Face ``transformers.BertModel`` with its
-default attention (PyTorch's fused scaled_dot_product_attention); its LoRA is the same
-low-rank update written as a small torch module.
+NumPy twin, forward only, is `benchmarks/twins/bert_numpy.py`). torch is Hugging Face
+``transformers.BertModel`` with its default attention (PyTorch's fused
+scaled_dot_product_attention); its LoRA is the same low-rank update as a small torch module.
 
 Outside ``--quick``, each case's note also gives the peak memory the calls add on top of
 the loaded model, per impl, measured in a fresh subprocess (Linux: peak RSS reset through
