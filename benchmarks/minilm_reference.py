@@ -90,7 +90,8 @@ def main() -> int:
     cos = np.sum(ref_emb * mine_emb, axis=1) / (
         np.linalg.norm(ref_emb, axis=1) * np.linalg.norm(mine_emb, axis=1))
     print(f"2. embeddings ({len(SENTENCES)} sentences, 1..{batch['input_ids'].shape[1]} tokens): "
-          f"min cosine {cos.min():.8f}, max abs diff {np.abs(ref_emb - mine_emb).max():.2e}")
+          f"min cosine {cos.min():.9f} (1 - cos = {1 - cos.min():.1e}), "
+          f"max abs diff {np.abs(ref_emb - mine_emb).max():.2e}")
 
     with mg.no_grad():
         hidden, _ = encoder.bert(batch["input_ids"], batch["attention_mask"])
