@@ -25,6 +25,7 @@ import numpy as np
 from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..creation import from_numpy
+from ..finetune import lora_layers
 from ..nn import functional as F
 from ..nn import init
 from ..tensor import Tensor
@@ -290,8 +291,6 @@ def merged_state(model: nn.Module) -> dict[str, np.ndarray]:
     """``model``'s state dict as float arrays, with every LoRA layer's update
     ``(alpha / r) B A`` added to its ``weight`` and the ``lora_A`` / ``lora_B`` keys left
     out: the state of the plain model the adapters turned it into."""
-    from ..finetune import lora_layers  # finetune sits above models in the layering
-
     state = {k: v.numpy(force=True) for k, v in model.state_dict().items()}
     for name, layer in lora_layers(model):
         a = layer.lora_A.numpy(force=True)
