@@ -82,3 +82,19 @@ def test_save_pretrained_writes_the_same_weights_back(tmp_path):
     with mg.no_grad():
         np.testing.assert_array_equal(BertModel.from_pretrained(folder)(ids)[0].numpy(),
                                       model(ids)[0].numpy())
+
+
+def test_readme_snippet_runs(tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Fine-tune a real pretrained transformer on a CPU", 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(block, namespace)
+    assert namespace["emb"].shape == (2, 384)
+    assert float(namespace["emb"][0] @ namespace["emb"][1]) == pytest.approx(0.755337, abs=1e-5)
+    assert (tmp_path / "minilm-tuned" / "model.safetensors").exists()
+    assert (tmp_path / "adapter.safetensors").stat().st_size < 400_000
