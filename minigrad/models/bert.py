@@ -26,6 +26,7 @@ from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..creation import from_numpy
 from ..finetune import lora_layers
+from ..io import safetensors_header
 from ..nn import functional as F
 from ..nn import init
 from ..tensor import Tensor
@@ -263,9 +264,13 @@ class BertModel(nn.Module):
         """Build the model ``config.json`` describes and load ``model.safetensors`` into it
         (a model folder, or a known model's name, see `find_model_dir`). Every missing or
         unexpected key and every shape mismatch is named in one ValueError, and nothing is
-        loaded unless everything fits. Returns the model in eval mode."""
+        loaded unless everything fits. A checkpoint without pooler weights (one saved from a
+        `SentenceEncoder`) gives a model without a pooler. Returns the model in eval mode."""
         folder = find_model_dir(name_or_path)
         config = BertConfig.from_dict(read_json(folder, CONFIG_NAME, "BertModel.from_pretrained"))
+        if add_pooling_layer and (folder / WEIGHTS_NAME).is_file():
+            keys = safetensors_header(folder / WEIGHTS_NAME)
+            add_pooling_layer = any(k.endswith(_pooler_keys()[0]) for k in keys)
         model = cls(config, add_pooling_layer=add_pooling_layer)
         expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
         ignore = IGNORED_KEYS if add_pooling_layer else IGNORED_KEYS + _pooler_keys()

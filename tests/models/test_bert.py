@@ -256,3 +256,15 @@ def test_cls_and_max_pooling_and_errors():
         tiny_encoder().encode([1, 2])
     with pytest.raises(ValueError, match="batch_size"):
         tiny_encoder().encode("a dog", batch_size=0)
+
+
+def test_a_checkpoint_without_pooler_loads_without_pooler(tmp_path):
+    model = BertModel(BertConfig(**TINY), add_pooling_layer=False)
+    folder = model.save_pretrained(tmp_path / "m")
+    loaded = BertModel.from_pretrained(folder)
+    assert loaded.pooler is None
+    ids, mask = ids_and_mask()
+    with mg.no_grad():
+        want = model.eval()(ids, mask)[0].numpy()
+        np.testing.assert_array_equal(loaded(ids, mask)[0].numpy(), want)
+    assert BertModel.from_pretrained(tiny().save_pretrained(tmp_path / "p")).pooler is not None
