@@ -21,6 +21,7 @@ from minigrad.data.synthetic import (
     make_spirals,
 )
 from minigrad.data.text import CharTokenizer
+from minigrad.data.wordpiece import WordPieceTokenizer
 
 __all__ = [
     "load_digits",
@@ -39,6 +40,7 @@ __all__ = [
     "StandardScaler",
     "Subset",
     "TensorDataset",
+    "WordPieceTokenizer",
     "default_collate",
     "make_blobs",
     "make_linear",

@@ -306,3 +306,23 @@ def test_linreg_twin_converges_from_any_start():
         w, b, _ = linreg_numpy.fit(x, 0.1 * x + 0.3, np.float32(w0))
         assert w.dtype == np.float32
         assert w[0] == pytest.approx(0.1, abs=1e-3) and b[0] == pytest.approx(0.3, abs=1e-3)
+
+
+# ---------------------------------------------------------------- the BERT forward twin
+
+
+def test_bert_twin_erf_and_padding():
+    from benchmarks.twins import bert_numpy
+
+    z = np.linspace(-5, 5, 2001)
+    want = np.array([math.erf(v) for v in z])
+    assert np.abs(bert_numpy.erf(z) - want).max() < 1.5e-7     # Abramowitz-Stegun 7.1.26
+    rng = np.random.default_rng(0)
+    p = bert_numpy.random_params(rng, vocab=20, hidden=8, layers=2, intermediate=16, positions=8)
+    ids = np.array([[2, 5, 7, 3, 0, 0], [2, 5, 7, 3, 9, 11]])
+    mask = np.array([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]])
+    out = bert_numpy.forward(p, ids, mask, heads=2)
+    alone = bert_numpy.forward(p, ids[:1, :4], mask[:1, :4], heads=2)
+    np.testing.assert_allclose(out[0, :4], alone[0], atol=1e-5)   # padding is invisible
+    assert np.abs(out[1, :4] - out[0, :4]).max() > 1e-3          # real tokens are not
+    np.testing.assert_allclose(out.mean(axis=-1), 0.0, atol=1e-5)  # post-norm output
