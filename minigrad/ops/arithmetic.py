@@ -135,19 +135,7 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-def _ready(a: Any, b: Any) -> bool:
-    """True when ``a op b`` needs no conversion: two float tensors of one dtype, or a
-    float tensor and a Python number. These common cases skip the general argument
-    handling; on small tensors that handling costs more than the arithmetic."""
-    if isinstance(a, Tensor):
-        if isinstance(b, Tensor):
-            return a._array.dtype == b._array.dtype and a._array.dtype.kind == "f"
-        return (type(b) is float or type(b) is int) and a._array.dtype.kind == "f"
-    return (type(a) is float or type(a) is int) and isinstance(b, Tensor) and (
-        b._array.dtype.kind == "f")
-
-
-@tensor_method("add", "__add__")
+@tensor_method("add")
 def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting.
 
@@ -157,35 +145,27 @@ def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
     """
     if alpha != 1:
         other = mul(other, alpha)
-    elif _ready(input, other):
-        return Add.apply(input, other)
     return Add.apply(*binary_operands(input, other, "add"))
 
 
-@tensor_method("sub", "subtract", "__sub__")
+@tensor_method("sub", "subtract")
 def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
     if alpha != 1:
         other = mul(other, alpha)
-    elif _ready(input, other):
-        return Sub.apply(input, other)
     return Sub.apply(*binary_operands(input, other, "sub"))
 
 
-@tensor_method("mul", "multiply", "__mul__")
+@tensor_method("mul", "multiply")
 def mul(input: Any, other: Any) -> Tensor:
     """Elementwise product with broadcasting."""
-    if _ready(input, other):
-        return Mul.apply(input, other)
     return Mul.apply(*binary_operands(input, other, "mul"))
 
 
-@tensor_method("div", "divide", "__truediv__")
+@tensor_method("div", "divide")
 def div(input: Any, other: Any) -> Tensor:
     """True division with broadcasting (integer inputs give the default float dtype,
     as in PyTorch)."""
-    if _ready(input, other):
-        return Div.apply(input, other)
     a, b = binary_operands(input, other, "div")
     return Div.apply(_as_float(a), _as_float(b))
 
@@ -196,11 +176,9 @@ def _as_float(x: Any) -> Any:
     return x
 
 
-@tensor_method("pow", "__pow__")
+@tensor_method("pow")
 def pow(input: Any, exponent: Any) -> Tensor:
     """``input ** exponent``; either may be a tensor or a scalar."""
-    if _ready(input, exponent):
-        return Pow.apply(input, exponent)
     return Pow.apply(*binary_operands(input, exponent, "pow"))
 
 
@@ -226,32 +204,42 @@ def matmul(input: Any, other: Any) -> Tensor:
     return MatMul.apply(a, b)
 
 
-# ``2 * x``, ``1 - x``, ``array @ x``: Python calls the right operand's reflected method
-@tensor_method("__radd__")
-def _radd(self: Tensor, other: Any) -> Tensor:
-    return add(other, self)
-
-
-@tensor_method("__rsub__")
-def _rsub(self: Tensor, other: Any) -> Tensor:
-    return sub(other, self)
-
-
-@tensor_method("__rmul__")
-def _rmul(self: Tensor, other: Any) -> Tensor:
-    return mul(other, self)
-
-
-@tensor_method("__rtruediv__")
-def _rtruediv(self: Tensor, other: Any) -> Tensor:
-    return div(other, self)
-
-
-@tensor_method("__rpow__")
-def _rpow(self: Tensor, other: Any) -> Tensor:
-    return pow(other, self)
-
-
 @tensor_method("__rmatmul__")
 def _rmatmul(self: Tensor, other: Any) -> Tensor:
-    return matmul(other, self)
+    return matmul(other, self)  # ``array @ x``
+
+
+# ``x + y``, ``x * 2``, ``2 * x``: the operators. On small tensors the argument handling
+# costs more than the arithmetic, so when there is nothing to convert (two float tensors of
+# one dtype, or a float tensor and a Python number) they call the op's Function at once;
+# anything else goes through the op function above.
+def _operator(function: type[Function], general: Any) -> Any:
+    def method(self: Tensor, other: Any) -> Tensor:
+        if self._array.dtype.kind == "f":
+            if type(other) is float or type(other) is int:
+                return function.apply(self, other)
+            if isinstance(other, Tensor) and other._array.dtype == self._array.dtype:
+                return function.apply(self, other)
+        return general(self, other)
+
+    return method
+
+
+def _reflected_operator(function: type[Function], general: Any) -> Any:
+    def method(self: Tensor, other: Any) -> Tensor:
+        if self._array.dtype.kind == "f" and (type(other) is float or type(other) is int):
+            return function.apply(other, self)
+        return general(other, self)
+
+    return method
+
+
+for _names, _function, _general in (
+    (("__add__", "__radd__"), Add, add),
+    (("__sub__", "__rsub__"), Sub, sub),
+    (("__mul__", "__rmul__"), Mul, mul),
+    (("__truediv__", "__rtruediv__"), Div, div),
+    (("__pow__", "__rpow__"), Pow, pow),
+):
+    tensor_method(_names[0])(_operator(_function, _general))
+    tensor_method(_names[1])(_reflected_operator(_function, _general))

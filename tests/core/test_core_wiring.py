@@ -52,7 +52,12 @@ def test_a_retained_graph_goes_back_to_arrays_after_a_create_graph_backward():
 def test_every_op_method_is_the_op_function_itself():
     assert mg.Tensor.exp is mg.exp and mg.Tensor.sum is mg.sum
     assert mg.Tensor.view is mg.Tensor.reshape is mg.reshape
-    assert mg.Tensor.__add__ is mg.add and mg.Tensor.__matmul__ is mg.matmul
+    assert mg.Tensor.add is mg.add and mg.Tensor.__matmul__ is mg.matmul
+    # the operators take a shortcut only when nothing needs converting
+    ints, floats = mg.tensor([1, 2]), mg.tensor([0.5, 0.25], dtype=mg.float64)
+    assert (ints + floats).dtype == mg.add(ints, floats).dtype == mg.float64
+    assert (ints * 1.5).tolist() == mg.mul(ints, 1.5).tolist() == [1.5, 3.0]
+    assert (2 ** floats).tolist() == mg.pow(2, floats).tolist()
     x = mg.arange(6.0).reshape(2, 3)
     assert x.T.shape == (3, 2) and mg.zeros(4, 2, 3).mT.shape == (4, 3, 2)
     assert (2 - x).tolist() == [[2.0, 1.0, 0.0], [-1.0, -2.0, -3.0]]
