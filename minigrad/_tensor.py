@@ -53,10 +53,10 @@ class Tensor:
         if requires_grad:
             self.requires_grad = True
 
-    @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
+    @staticmethod
+    def _make(data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
         """Wrap ``data`` without checks or copies (the ops' fast path)."""
-        t = object.__new__(cls)
+        t = object.__new__(Tensor)
         t._array = data
         t.grad = None
         t.grad_fn = grad_fn

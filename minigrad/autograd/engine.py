@@ -27,6 +27,7 @@ from .grad_mode import _state
 from .node import Node
 
 LeafSink = Callable[[Any, Any], None]
+ndarray = np.ndarray
 
 _callbacks = threading.local()  # per thread: a stack of callback lists, one per running backward
 
@@ -75,7 +76,7 @@ def run_backward(
     Callbacks that hooks queued meanwhile (``queue_callback``) run at the end.
     """
     sums = GradientSums(create_graph)
-    pending = sums.pending  # node -> its gradient so far (read directly in the hot loop)
+    pending, owned = sums.pending, sums.owned  # read directly in the hot loop
     to_leaf = LeafGradients(leaf_sink, create_graph)
     root_nodes = _seed(roots, root_grads, sums, to_leaf)
     waiting = count_consumers(root_nodes)
@@ -85,7 +86,7 @@ def run_backward(
     try:
         while ready:
             node = ready.pop()
-            grad = pending.pop(node) if not sums.owned else sums.pop(node)
+            grad = sums.pop(node) if owned else pending.pop(node)
             if node.hooks or node.retained is not None or node_sink is not None:
                 grad = _observe(node, grad, node_sink)
             if create_graph:
@@ -103,14 +104,15 @@ def run_backward(
                     to_leaf(parent, _fit_leaf(g, parent, node, create_graph))
                     continue
                 shape, dtype = parent.out_shape, parent.out_dtype
-                if type(g) is not np.ndarray or g.shape != shape or g.dtype != dtype:
+                if type(g) is not ndarray or g.shape != shape or g.dtype != dtype:
                     g = _fit(g, shape, dtype, node, create_graph)
                 if parent in pending:
                     sums.add(parent, g)
                 else:
                     pending[parent] = g  # the first gradient to arrive: kept as it is
-                waiting[parent] -= 1
-                if waiting[parent] == 0:
+                remaining = waiting[parent] - 1
+                waiting[parent] = remaining
+                if remaining == 0:
                     ready.append(parent)
             if not retain_graph:
                 node.release()
