@@ -95,18 +95,25 @@ def _scatter_add(grad: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.nda
 
 
 class GetItem(Function):
+    """``x[index]``. The index Tensors it came from follow as extra arguments: their
+    arrays are saved, so editing one in place before backward is caught."""
+
     name = "index"
 
     @staticmethod
-    def forward(ctx, x, index):
+    def forward(ctx, x, index, *index_arrays):
         ctx.index, ctx.in_shape = index, x.shape
+        if index_arrays:
+            ctx.save_for_backward(*index_arrays)
         return np.asarray(x[index])
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # noqa: B018 - raises if an index was edited in place
+        rest = (None,) * (len(ctx.parents) - 1)
         if ctx.create_graph:  # recorded: the scatter-add as a differentiable op
-            return IndexAdd.apply(grad, ctx.index, ctx.in_shape), None
-        return _scatter_add(grad, ctx.index, ctx.in_shape), None
+            return (IndexAdd.apply(grad, ctx.index, ctx.in_shape), *rest)
+        return (_scatter_add(grad, ctx.index, ctx.in_shape), *rest)
 
 
 class IndexAdd(Function):
@@ -132,7 +139,18 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     tensor([[0., 0., 2.],
             [3., 3., 5.]])
     """
-    return GetItem.apply(input, normalize_index(index, input.shape, "index"))
+    return _index(input, normalize_index(index, input.shape, "index"), index)
+
+
+def _index_tensors(index: Any) -> tuple[Tensor, ...]:
+    """The integer/bool Tensors inside an index (the version check guards them)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return tuple(i for i in items if isinstance(i, Tensor))
+
+
+def _index(input: Tensor, normalized: Any, index: Any) -> Tensor:
+    """``GetItem`` on a normalized index, with the Tensors of the original ``index``."""
+    return GetItem.apply(input, normalized, *_index_tensors(index))
 
 
 @tensor_method("__setitem__")
@@ -153,7 +171,7 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
         raise IndexError(f"index_select: index must be a 1-D integer tensor, got shape "
                          f"{idx.shape} and dtype {idx.dtype}")
     d = normalize_dims(dim, input.ndim, "index_select")[0]
-    return getitem(input, (slice(None),) * d + (idx,))
+    return _index(input, (slice(None),) * d + (idx,), index)
 
 
 @tensor_method("gather")
@@ -166,7 +184,7 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
                          f"(shapes {idx.shape} and {input.shape})")
     grids = list(np.indices(idx.shape, sparse=True))
     grids[d] = idx
-    return getitem(input, tuple(grids))
+    return _index(input, tuple(grids), index)
 
 
 @tensor_method("masked_fill")
@@ -177,4 +195,4 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     value = value.item() if isinstance(value, Tensor) else value
     fill = Tensor._make(np.asarray(value, dtype=input.dtype), False, None)
-    return where(m, fill, input)
+    return where(mask if isinstance(mask, Tensor) else m, fill, input)
