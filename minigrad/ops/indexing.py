@@ -129,6 +129,33 @@ class IndexAdd(Function):
         return grad[ctx.index], None, None
 
 
+class IndexPut(Function):
+    """``x`` with ``value`` written at ``index`` (out of place): the recorded form of
+    ``x[index] = value``. Index Tensors follow as extra arguments, as for ``GetItem``."""
+
+    name = "__setitem__"
+
+    @staticmethod
+    def forward(ctx, x, value, index, *index_arrays):
+        ctx.index = index
+        if index_arrays:
+            ctx.save_for_backward(*index_arrays)
+        out = x.copy()
+        out[index] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        ctx.saved_tensors  # noqa: B018 - raises if an index was edited in place
+        grad_x = None
+        if ctx.needs_input_grad[0]:  # d out/dx = 1 where not overwritten, else 0
+            keep = np.ones(ctx.out_shape, ctx.out_dtype)
+            keep[ctx.index] = 0
+            grad_x = grad * keep
+        grad_value = grad[ctx.index] if ctx.needs_input_grad[1] else None  # d out[i]/dv = 1
+        return (grad_x, grad_value) + (None,) * (len(ctx.parents) - 2)
+
+
 @tensor_method("__getitem__")
 def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]``: NumPy's indexing rules, differentiable.
@@ -155,11 +182,22 @@ def _index(input: Tensor, normalized: Any, index: Any) -> Tensor:
 
 @tensor_method("__setitem__")
 def setitem(input: Tensor, index: Any, value: Any) -> None:
-    """``input[index] = value``, in place (refused on a tensor that requires grad while
-    grad mode is on, as every in-place write is)."""
+    """``input[index] = value``, in place. Recorded (as PyTorch does) when ``value``
+    requires grad or ``input`` is a non-leaf that does; refused on a leaf that requires
+    grad while grad mode is on."""
+    from .inplace import _check_writeable, _records, commit  # inplace builds on this module
+
+    normalized = normalize_index(index, input.shape, "__setitem__")
+    if _records(input, "__setitem__", value):
+        if not isinstance(value, Tensor):
+            value = Tensor._make(np.asarray(value, input.dtype), False, None)
+        result = IndexPut.apply(input, value, normalized, *_index_tensors(index))
+        commit(input, result, "__setitem__")
+        return
     input._check_inplace("__setitem__")
+    _check_writeable(input, "__setitem__")
     value = value._array if isinstance(value, Tensor) else value
-    input._array[normalize_index(index, input.shape, "__setitem__")] = value
+    input._array[normalized] = value
     input._version += 1
 
 
