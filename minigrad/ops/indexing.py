@@ -201,6 +201,16 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     input._version += 1
 
 
+def _check_in_range(idx: np.ndarray, n: int, dim: int, op: str) -> None:
+    """PyTorch's rule for gather/index_select: every index in 0..n-1 (no negatives)."""
+    if idx.size:
+        low, high = int(idx.min()), int(idx.max())
+        if low < 0 or high >= n:
+            bad = low if low < 0 else high
+            raise IndexError(f"{op}: index {bad} is out of range for dimension {dim} with "
+                             f"size {n} (valid: 0..{n - 1})")
+
+
 @tensor_method("index_select")
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     """Rows (or slices along ``dim``) picked by a 1-D integer ``index``."""
@@ -209,6 +219,7 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
         raise IndexError(f"index_select: index must be a 1-D integer tensor, got shape "
                          f"{idx.shape} and dtype {idx.dtype}")
     d = normalize_dims(dim, input.ndim, "index_select")[0]
+    _check_in_range(idx, input.shape[d] if input.ndim else 1, d, "index_select")
     return _index(input, (slice(None),) * d + (idx,), index)
 
 
@@ -220,6 +231,9 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     if idx.ndim != input.ndim:
         raise ValueError(f"gather: index has {idx.ndim} dims but input has {input.ndim} "
                          f"(shapes {idx.shape} and {input.shape})")
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
+    _check_in_range(idx, input.shape[d], d, "gather")
     grids = list(np.indices(idx.shape, sparse=True))
     grids[d] = idx
     return _index(input, tuple(grids), index)
