@@ -10,10 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import binary_operands
+from ._args import binary_operands, float_input
 
 
 class Add(Function):
@@ -187,13 +186,9 @@ def div(input: Any, other: Any) -> Tensor:
     if _ready(input, other):
         return Div.apply(input, other)
     a, b = binary_operands(input, other, "div")
-    return Div.apply(_as_float(a), _as_float(b))
+    return Div.apply(float_input(a), float_input(b))
 
 
-def _as_float(x: Any) -> Any:
-    if isinstance(x, Tensor) and x._array.dtype.kind != "f":
-        return Tensor._make(x._array.astype(_dtypes.DEFAULT_FLOAT), False, None)
-    return x
 
 
 @tensor_method("pow", "__pow__")
