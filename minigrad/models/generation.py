@@ -22,6 +22,9 @@ def generate_tokens(model: Any, idx: Any, max_new_tokens: int, temperature: floa
     squeeze = ids.ndim == 1
     if squeeze:
         ids = ids[None, :]
+    if ids.size == 0 and ids.ndim <= 2:
+        raise ValueError(f"{fn}: the prompt is empty (idx of shape {np.shape(idx)}); give at "
+                         "least one token per row, e.g. a start token")
     if ids.ndim != 2 or ids.shape[1] == 0:
         raise ValueError(f"{fn}: idx must be (B, T) or (T,) with T >= 1, got shape "
                          f"{np.shape(idx)}")

@@ -79,7 +79,10 @@ def _is_basic(index: Any) -> bool:
 
 
 def _scatter_add(grad: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """Zeros of ``shape`` with ``grad`` added at ``index`` (repeats accumulate)."""
+    """Zeros of ``shape`` with ``grad`` added at ``index`` (repeats accumulate). A float16
+    gradient is accumulated in float32 (the kernels' dtypes) and rounded back once."""
+    if grad.dtype == np.float16:
+        return _scatter_add(grad.astype(np.float32), index, shape).astype(np.float16)
     out = np.zeros(shape, grad.dtype)
     if _is_basic(index):
         out[index] = grad  # basic and boolean indexing never repeat an element

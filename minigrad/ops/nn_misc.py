@@ -95,11 +95,14 @@ class Embedding(Function):
                 rows, values = rows[keep], values[keep]
             return None, SparseGrad(rows, values, ctx.weight_shape), None, None
         # d weight[i] = sum of the output gradients of every position that read row i
-        dw = np.zeros(ctx.weight_shape, grad.dtype)
-        kernels.scatter_add_rows(dw, ctx.index.reshape(-1), grad.reshape(-1, width))
+        # (float16 accumulates in float32, the kernel's dtypes, and is rounded back once)
+        wide = np.float32 if grad.dtype == np.float16 else grad.dtype
+        dw = np.zeros(ctx.weight_shape, wide)
+        kernels.scatter_add_rows(dw, ctx.index.reshape(-1), grad.reshape(-1, width).astype(
+            wide, copy=False))
         if ctx.padding_idx is not None:
             dw[ctx.padding_idx] = 0
-        return None, dw, None, None
+        return None, dw.astype(grad.dtype, copy=False), None, None
 
 
 def embedding(input: Any, weight: Tensor, padding_idx: int | None = None, *,
