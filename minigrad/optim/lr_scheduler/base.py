@@ -12,6 +12,8 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from ..optimizer import Optimizer
 
 
@@ -71,6 +73,15 @@ class LRScheduler:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict, got "
                             f"{type(state_dict).__name__}")
+        ours = set(self.state_dict())
+        unknown, missing = sorted(set(state_dict) - ours), sorted(ours - set(state_dict))
+        if unknown or missing:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: the state does not fit "
+                             f"this scheduler (unknown keys {unknown}, missing keys {missing})")
+        epoch = state_dict.get("last_epoch", 0)
+        if not isinstance(epoch, int | np.integer) or isinstance(epoch, bool):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: last_epoch must be an "
+                             f"int, got {epoch!r}")
         for key, value in state_dict.items():
             if key not in self._not_saved:
                 setattr(self, key, copy.deepcopy(value))
