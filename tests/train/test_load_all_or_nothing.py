@@ -153,3 +153,21 @@ def test_optimizer_load_state_dict_is_all_or_nothing():
         opt.load_state_dict(bad)
     assert opt.param_groups[0]["lr"] == 0.1
     assert repr(opt.state_dict()) == repr(good)
+
+
+def test_sequential_lr_checks_every_inner_state_before_setting_any():
+    model = nn.Linear(2, 1)
+    opt = optim.SGD(model.parameters(), lr=1.0)
+    first = lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
+    second = lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    seq = lr_scheduler.SequentialLR(opt, [first, second], milestones=[2])
+    for _ in range(3):
+        opt.step()
+        seq.step()
+    state = seq.state_dict()
+    before = repr(state)
+    state["last_epoch"] = 99
+    state["_schedulers"][1] = {"bogus": 1}
+    with pytest.raises(ValueError, match="unknown keys"):
+        seq.load_state_dict(state)
+    assert repr(seq.state_dict()) == before

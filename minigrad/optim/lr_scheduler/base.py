@@ -69,7 +69,15 @@ class LRScheduler:
                 if key not in self._not_saved}
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Restore a ``state_dict()``; the optimizer's lrs follow on the next ``step()``."""
+        """Restore a ``state_dict()``; the optimizer's lrs follow on the next ``step()``.
+        The whole state is checked first (the same keys as this scheduler's own
+        ``state_dict()``, an int ``last_epoch``): a refused state changes nothing."""
+        self._check_state(state_dict)
+        for key, value in state_dict.items():
+            if key not in self._not_saved:
+                setattr(self, key, copy.deepcopy(value))
+
+    def _check_state(self, state_dict: Any) -> None:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict, got "
                             f"{type(state_dict).__name__}")
@@ -82,9 +90,6 @@ class LRScheduler:
         if not isinstance(epoch, int | np.integer) or isinstance(epoch, bool):
             raise ValueError(f"{type(self).__name__}.load_state_dict: last_epoch must be an "
                              f"int, got {epoch!r}")
-        for key, value in state_dict.items():
-            if key not in self._not_saved:
-                setattr(self, key, copy.deepcopy(value))
 
     _not_saved: tuple[str, ...] = ("optimizer",)
 
