@@ -136,3 +136,15 @@ def test_read_only_memory_is_named():
                   lambda: t.add_(mg.ones(3, requires_grad=True))):
         with pytest.raises(RuntimeError, match="read-only"):
             write()
+
+
+def test_clamp_in_place_on_a_non_leaf_matches_clamp():
+    x0 = np.array([-2.0, -0.5, 0.5, 2.0])
+    x = mg.tensor(x0, requires_grad=True)
+    h = x * 1.0
+    h.clamp_(-1.0, 1.0)
+    (h * mg.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    r = mg.tensor(x0, requires_grad=True)
+    (r.clamp(-1.0, 1.0) * mg.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    np.testing.assert_allclose(h.detach().numpy(), [-1.0, -0.5, 0.5, 1.0])
+    np.testing.assert_allclose(x.grad.numpy(), r.grad.numpy())
