@@ -52,6 +52,19 @@ def promote(a: np.dtype, b: np.dtype) -> np.dtype:
     return np.result_type(a, b)
 
 
+def float_result(dtype: np.dtype) -> np.dtype:
+    """Result dtype of an op whose values are real numbers (``sqrt exp log log1p sin cos
+    tanh sigmoid erf``, true division, ``rsqrt``): a float keeps its dtype, an integer or
+    bool tensor gives the default float dtype (PyTorch's rule, not NumPy's float64)."""
+    return dtype if dtype.kind == "f" else DEFAULT_FLOAT
+
+
+def sum_result(dtype: np.dtype) -> np.dtype:
+    """Result dtype of ``sum`` and ``prod``: every integer and bool dtype sums in int64
+    (PyTorch's rule; NumPy would give uint64 for uint8), floats keep theirs."""
+    return int64 if dtype.kind in "biu" else dtype
+
+
 def as_array(data: Any, dtype: Any, where: str) -> np.ndarray:
     """``data`` (nested lists, a number, an array or a tensor) as a new ndarray of a
     supported dtype, with PyTorch's defaults: Python floats become the default float

@@ -37,7 +37,7 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_array", "grad", "grad_fn", "_requires_grad", "_version", "_hooks",
+    __slots__ = ("_array", "_grad", "grad_fn", "_requires_grad", "_version", "_hooks",
                  "__weakref__")
     # NumPy's binary operators defer to a Tensor (``array + t`` calls ``t.__radd__``);
     # NumPy functions applied to a Tensor see its array through ``__array__``.
@@ -45,7 +45,7 @@ class Tensor:
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
         self._array = data if type(data) is np.ndarray else _dtypes.as_array(data, None, "Tensor")
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self.grad_fn = None
         self._requires_grad = False
         self._version = 0
@@ -58,7 +58,7 @@ class Tensor:
         """Wrap ``data`` without checks or copies (the ops' fast path)."""
         t = object.__new__(Tensor)
         t._array = data
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
         t._requires_grad = requires_grad
         t._version = 0
@@ -90,6 +90,31 @@ class Tensor:
             )
         self._array = value._array
         self._version += 1
+
+    @property
+    def grad(self) -> Any:
+        """The gradient backward accumulated (a Tensor of this tensor's shape and dtype,
+        a ``SparseGrad`` for a sparse embedding, or None). Assigning checks the shape and
+        dtype, as PyTorch does."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None and type(value) is not SparseGrad:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got "
+                                f"{type(value).__name__}")
+            if value._array.dtype != self._array.dtype:
+                raise RuntimeError(
+                    f"assigned grad has data of a different type: {value._array.dtype}, "
+                    f"but the tensor is {self._array.dtype}"
+                )
+            if value._array.shape != self._array.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: {value._array.shape}, "
+                    f"but the tensor has shape {self._array.shape}"
+                )
+        self._grad = value
 
     @property
     def requires_grad(self) -> bool:
@@ -265,7 +290,7 @@ class Tensor:
 
     def _accumulate_grad(self, grad: Any, create_graph: bool) -> None:
         if type(grad) is SparseGrad or type(self.grad) is SparseGrad:
-            self.grad = accumulate_sparse(self.grad, grad, self._hooks)
+            self._grad = accumulate_sparse(self._grad, grad, self._hooks)
             return
         if self._hooks:
             for hook in self._hooks:
@@ -280,7 +305,7 @@ class Tensor:
                 new = Tensor._make(grad if owned else grad.copy(), False, None)
             else:
                 new = Tensor._make(self.grad._array + grad, False, None)
-        self.grad = new
+        self._grad = new
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a
@@ -315,7 +340,7 @@ class Tensor:
     def _accumulate_retained(self, grad: Any) -> None:
         """Add a gradient the engine computed for this non-leaf (``retain_grad()``)."""
         value = grad if isinstance(grad, Tensor) else Tensor._make(np.array(grad), False, None)
-        self.grad = value if self.grad is None else self.grad + value
+        self._grad = value if self._grad is None else self._grad + value
 
     def detach(self) -> Tensor:
         """A tensor sharing the same data, cut off from the graph."""

@@ -53,16 +53,39 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array, False, None)
 
 
+def size_arg(size: Any, op: str, wildcard: bool = False, negative_ok: bool = False
+             ) -> tuple[int, ...]:
+    """The one check of every size argument (factories, reshape/view, expand, repeat,
+    randint): ``size`` is ``(2, 3)``, ``((2, 3),)``, ``([2, 3],)`` or a ``torch.Size``-like
+    tuple; each element must be an int (a NumPy integer or a one-element integer
+    Tensor too; never a float or bool), as PyTorch requires. Negative sizes raise
+    RuntimeError, except one ``-1`` when ``wildcard`` (reshape, expand), or any when
+    ``negative_ok`` (dims rather than sizes)."""
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        size = size[0]
+    shape = []
+    for position, n in enumerate(size):
+        if isinstance(n, Tensor) and n.numel() == 1 and n.dtype.kind in "iu":
+            n = n.item()
+        if isinstance(n, bool | np.bool_) or not isinstance(n, int | np.integer):
+            raise TypeError(
+                f"{op}: size must be a tuple of ints, but found element of type "
+                f"{type(n).__name__} at pos {position} (size {tuple(size)!r})"
+            )
+        shape.append(int(n))
+    if not negative_ok:
+        negative = [n for n in shape if n < 0 and not (wildcard and n == -1)]
+        if negative:
+            raise RuntimeError(f"{op}: invalid negative dimension {negative[0]} in size "
+                               f"{tuple(shape)}")
+        if wildcard and shape.count(-1) > 1:
+            raise RuntimeError(f"{op}: only one dimension can be inferred (-1), got "
+                               f"{tuple(shape)}")
+    return tuple(shape)
+
+
 def _shape(size: Sequence[Any], where: str) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    try:
-        shape = tuple(int(n) for n in size)
-    except (TypeError, ValueError):
-        raise TypeError(f"{where}: size must be ints, got {size!r}") from None
-    if any(n < 0 for n in shape):
-        raise ValueError(f"{where}: negative dimension in size {shape}")
-    return shape
+    return size_arg(size, where)
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
@@ -153,13 +176,14 @@ def randint(
         low, high = 0, low
     if high <= low:
         raise ValueError(f"randint: need low < high, got low={low}, high={high}")
-    shape = _shape((size,) if isinstance(size, int) else tuple(size), "randint")
+    shape = _shape(tuple(size) if isinstance(size, tuple | list) else (size,), "randint")
     dtype = _dtypes.int64 if dtype is None else _dtypes.canonical(dtype)
     return _finish(rng(generator).integers(low, high, shape).astype(dtype), False)
 
 
 def randperm(n: int, generator: Generator | None = None) -> Tensor:
     """A random permutation of 0..n-1 (int64)."""
+    (n,) = _shape((n,), "randperm")
     return _finish(rng(generator).permutation(n).astype(np.int64), False)
 
 

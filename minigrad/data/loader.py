@@ -16,6 +16,7 @@ Worker processes (``num_workers > 0``) are refused; see ``DataLoader``.
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -71,7 +72,8 @@ class DataLoader:
         if len(dataset) == 0:
             raise ValueError("DataLoader: the dataset is empty (len(dataset) == 0)")
         if sampler is None:
-            sampler = RandomSampler(dataset, generator) if shuffle else SequentialSampler(dataset)
+            sampler = (RandomSampler(dataset, generator=generator) if shuffle
+                       else SequentialSampler(dataset))
         self.dataset = dataset
         self.batch_size = check_positive_int(batch_size, "batch_size", "DataLoader")
         self.sampler = sampler
@@ -97,9 +99,9 @@ class DataLoader:
         self._batches_yielded = skip
         self._in_epoch = True
         index_batches = self._index_batches()
-        return self._serve(index_batches[skip:])
+        return self._serve(itertools.islice(index_batches, skip, None))
 
-    def _serve(self, index_batches: list[Any]) -> Iterator[Any]:
+    def _serve(self, index_batches: Iterator[Any]) -> Iterator[Any]:
         fetch = self._fast_fetch() or self._fetch_items
         for indices in index_batches:
             batch = fetch(indices)
@@ -109,14 +111,15 @@ class DataLoader:
         self._epoch += 1
         self._batches_yielded = 0
 
-    def _index_batches(self) -> list[Any]:
-        """This epoch's indices (drawing the permutation now), cut into batches."""
+    def _index_batches(self) -> Iterator[Any]:
+        """This epoch's indices cut into batches, produced lazily (memory does not grow
+        with the sampler's length). The sampler's randomness is drawn now."""
+        if hasattr(self.sampler, "index_chunks"):
+            return _array_batches(self.sampler.index_chunks(), self.batch_size, len(self))
         if hasattr(self.sampler, "index_array"):
-            order = self.sampler.index_array()
-        else:
-            order = list(self.sampler)
-        size = self.batch_size
-        return [order[i : i + size] for i in range(0, len(self) * size, size)]
+            return _array_batches(iter([self.sampler.index_array()]), self.batch_size,
+                                  len(self))
+        return _list_batches(iter(self.sampler), self.batch_size, len(self))
 
     def _fetch_items(self, indices: Sequence[Any]) -> Any:
         if isinstance(indices, np.ndarray):
@@ -205,3 +208,30 @@ class DataLoader:
         self._resume_skip = int(skip)
         self._in_epoch = False
         self._batches_yielded = 0
+
+
+def _array_batches(chunks: Iterator[np.ndarray], size: int, count: int) -> Iterator[np.ndarray]:
+    """``count`` batches of ``size`` indices (the last may be short) cut from int arrays."""
+    pending = np.empty(0, np.int64)
+    served = 0
+    for chunk in chunks:
+        pending = np.concatenate([pending, chunk]) if len(pending) else chunk
+        start = 0
+        while len(pending) - start >= size and served < count:
+            yield pending[start : start + size]
+            start += size
+            served += 1
+        pending = pending[start:]
+        if served == count:
+            return
+    if len(pending) and served < count:
+        yield pending
+
+
+def _list_batches(indices: Iterator[Any], size: int, count: int) -> Iterator[list[Any]]:
+    """``count`` batches of ``size`` items from any sampler's iterator."""
+    for _ in range(count):
+        batch = list(itertools.islice(indices, size))
+        if not batch:
+            return
+        yield batch

@@ -45,31 +45,69 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """A new random permutation of the indices on every pass.
+    """A new random permutation of the indices on every pass (PyTorch's arguments).
 
-    Draws from ``generator`` (a ``minigrad.random.Generator``), or from
-    minigrad's default generator if None, so ``mg.manual_seed`` fixes the order.
+    With ``replacement=True`` it draws ``num_samples`` indices (default: the dataset's
+    length) independently; without, ``num_samples`` larger than the dataset chains
+    fresh permutations. Draws from ``generator`` (a ``minigrad.random.Generator``), or
+    from minigrad's default generator if None, so ``mg.manual_seed`` fixes the order.
+    A pass never holds more than one chunk of indices (or one permutation) in memory,
+    so ``num_samples=int(1e10)`` (an effectively endless stream) is fine.
 
     >>> g = mgrandom.Generator(0)
     >>> sorted(RandomSampler(range(5), generator=g))
     [0, 1, 2, 3, 4]
+    >>> len(RandomSampler(range(5), replacement=True, num_samples=12))
+    12
     """
 
-    def __init__(self, data_source: Sized, generator: mgrandom.Generator | None = None) -> None:
+    CHUNK = 1 << 16  # indices drawn at a time with replacement
+
+    def __init__(self, data_source: Sized, replacement: bool = False,
+                 num_samples: int | None = None,
+                 generator: mgrandom.Generator | None = None) -> None:
+        if not isinstance(replacement, bool):
+            raise TypeError(f"RandomSampler: replacement must be a bool, got "
+                            f"{type(replacement).__name__} (pass generator= by keyword)")
+        if num_samples is not None:
+            check_positive_int(num_samples, "num_samples", "RandomSampler")
         check_random_generator(generator, "RandomSampler")
         self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
         self.generator = generator
 
-    def index_array(self) -> np.ndarray:
-        """One pass's permutation as an int64 array; each call draws a new one."""
-        n = len(self.data_source)
-        return mgrandom.rng(self.generator).permutation(n).astype(np.int64)
+    @property
+    def num_samples(self) -> int:
+        """How many indices one pass yields."""
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def index_chunks(self) -> Iterator[np.ndarray]:
+        """One pass as int64 arrays, drawn lazily. The randomness for the whole pass is
+        taken from the generator now (one seed), so the pass does not depend on what
+        else draws from the generator while it is consumed."""
+        n, total = len(self.data_source), self.num_samples
+        if not self.replacement and total <= n:  # one permutation, drawn directly
+            return iter([mgrandom.rng(self.generator).permutation(n).astype(np.int64)[:total]])
+        stream = np.random.default_rng(int(mgrandom.rng(self.generator).integers(2**63)))
+        return self._chunks(stream, n, total)
+
+    def _chunks(self, stream: np.random.Generator, n: int, total: int) -> Iterator[np.ndarray]:
+        left = total
+        while left > 0:
+            if self.replacement:
+                chunk = stream.integers(0, n, min(left, self.CHUNK), dtype=np.int64)
+            else:
+                chunk = stream.permutation(n).astype(np.int64)[:left]
+            left -= len(chunk)
+            yield chunk
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self.index_array().tolist())
+        for chunk in self.index_chunks():
+            yield from chunk.tolist()
 
     def __len__(self) -> int:
-        return len(self.data_source)
+        return self.num_samples
 
 
 class BatchSampler(Sampler):

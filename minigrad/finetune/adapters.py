@@ -16,7 +16,7 @@ import numpy as np
 from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..io import load, save
-from .lora import LoRAConfig, apply_lora, lora_layers, lora_state_dict
+from .lora import LoRAConfig, _replace, apply_lora, lora_layers, lora_state_dict
 
 METADATA_KEY = "lora_config"
 
@@ -50,41 +50,64 @@ def load_adapter(model: nn.Module, path: str | os.PathLike[str]) -> nn.Module:
     state, metadata = load(path, as_numpy=True, return_metadata=True)
     config = _config_from(metadata, path)
     wrapped = {name for name, _ in lora_layers(model)}
-    if not wrapped:
-        try:
-            apply_lora(model, config)
-        except ValueError as exc:
-            raise ValueError(f"load_adapter: {os.fspath(path)} does not fit "
-                             f"{type(model).__name__}: {exc}") from None
-    elif not set(config.target_modules) <= wrapped:
+    if wrapped and not set(config.target_modules) <= wrapped:
         missing = sorted(set(config.target_modules) - wrapped)
-        raise ValueError(f"load_adapter: {model.__class__.__name__} already has LoRA layers, "
-                         f"but not on {missing}; load into a fresh base model")
+        raise ValueError(f"{os.fspath(path)}: load_adapter: {model.__class__.__name__} already "
+                         f"has LoRA layers, but not on {missing}; load into a fresh base model")
+    # wrapping changes the model, so remember how it was: a file that doesn't fit leaves
+    # the model exactly as it was (unwrapped, with its requires_grad flags)
+    modules = dict(model.named_modules())
+    flags = [(p, p.requires_grad) for p in model.parameters()]
+    try:
+        if not wrapped:
+            try:
+                apply_lora(model, config)
+            except ValueError as exc:
+                raise ValueError(f"{os.fspath(path)}: load_adapter: the adapter does not fit "
+                                 f"{type(model).__name__}: {exc}") from None
+        values = _checked_values(model, state, path)
+    except Exception:
+        for name, _ in lora_layers(model):
+            if name not in wrapped:
+                _replace(model, name, modules[name])
+        for p, flag in flags:
+            p.requires_grad_(flag)
+        raise
+    with no_grad():
+        for param, value in values:
+            param.copy_(value)
+    return model
+
+
+def _checked_values(model: nn.Module, state: dict[str, Any], path: Any) -> list[Any]:
+    """``(parameter, array in its dtype)`` for every saved entry; ValueError naming the
+    file and every entry that has no parameter, the wrong shape or a non-number dtype."""
     params = dict(model.named_parameters())
-    problems = []
+    problems, values = [], []
     for name, array in state.items():
         if name not in params:
             problems.append(f"{name!r} (no such parameter)")
         elif params[name].shape != array.shape:
             problems.append(f"{name!r} (saved shape {array.shape}, model has "
                             f"{params[name].shape})")
+        elif array.dtype.kind not in "biuf":
+            problems.append(f"{name!r} (saved dtype {array.dtype} is not a number type)")
+        else:
+            values.append((params[name], np.asarray(array, dtype=params[name].dtype)))
     if problems:
-        raise ValueError(f"load_adapter: {os.fspath(path)} does not fit "
+        raise ValueError(f"{os.fspath(path)}: load_adapter: the adapter does not fit "
                          f"{type(model).__name__}: " + ", ".join(problems))
-    with no_grad():
-        for name, array in state.items():
-            params[name].copy_(np.asarray(array, dtype=params[name].dtype))
-    return model
+    return values
 
 
 def _config_from(metadata: dict[str, str], path: Any) -> LoRAConfig:
     text = metadata.get(METADATA_KEY)
     if text is None:
-        raise ValueError(f"load_adapter: {os.fspath(path)} has no {METADATA_KEY!r} metadata; "
+        raise ValueError(f"{os.fspath(path)}: load_adapter: no {METADATA_KEY!r} metadata; "
                          "it was not written by save_adapter")
     try:
         fields = json.loads(text)
         return LoRAConfig(**fields)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"load_adapter: {os.fspath(path)} has a malformed "
+        raise ValueError(f"{os.fspath(path)}: load_adapter: a malformed "
                          f"{METADATA_KEY!r}: {exc}") from None

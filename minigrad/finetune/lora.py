@@ -166,6 +166,10 @@ def apply_lora(model: nn.Module, config: LoRAConfig) -> nn.Module:
     linears = [n for n, m in model.named_modules() if n and isinstance(m, nn.Linear)]
     chosen = select_modules(model, config.target_modules, "apply_lora",
                             known=f"the Linear layers of {type(model).__name__} are {linears}")
+    wrapped = [name for name, m in chosen if isinstance(m, LoRALinear)]
+    if wrapped:
+        raise ValueError(f"apply_lora: {wrapped} are already wrapped in LoRA (apply_lora was "
+                         "called twice on this model?); merge_lora or reload the model first")
     wrong = [f"{name} ({type(m).__name__})" for name, m in chosen if not isinstance(m, nn.Linear)]
     if wrong:
         raise ValueError(f"apply_lora: target_modules {config.target_modules!r} matched "

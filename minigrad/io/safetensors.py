@@ -25,6 +25,8 @@ MAX_HEADER_BYTES = 100 * 1024 * 1024
 CHUNK_BYTES = 16 * 1024 * 1024
 METADATA_KEY = "__metadata__"
 ENTRY_KEYS = frozenset({"dtype", "shape", "data_offsets"})
+MAX_DIMS = 64  # NumPy's limit on the number of dimensions
+MAX_DIM_SIZE = int(np.iinfo(np.intp).max)
 
 # Called after each chunk of tensor data is written. Tests use it to fail or
 # stall a save part-way through; it is None in normal use.
@@ -203,6 +205,12 @@ def _check_entry(name: str, value: Any, data_size: int, path: str) -> Entry:
     if not isinstance(shape, list) or not all(_is_count(d) for d in shape):
         raise _bad(path, f"{where} has shape {shape!r}; a shape must be a list of "
                    "non-negative integers")
+    if len(shape) > MAX_DIMS:
+        raise _bad(path, f"{where} has {len(shape)} dimensions; at most {MAX_DIMS} are "
+                   "supported")
+    if any(d > MAX_DIM_SIZE for d in shape):
+        raise _bad(path, f"{where} has shape {shape} with a dimension over "
+                   f"{MAX_DIM_SIZE} (the largest NumPy can index)")
     if not (isinstance(offsets, list) and len(offsets) == 2 and all(map(_is_count, offsets))):
         raise _bad(path, f"{where} has data_offsets {offsets!r}; expected [begin, end] "
                    "with non-negative integers")

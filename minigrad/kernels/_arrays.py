@@ -41,6 +41,9 @@ def index_array(fn: str, index: object) -> np.ndarray:
     arr = np.asarray(index)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{fn}: indices must be integers, got dtype {arr.dtype}")
+    if arr.dtype.kind == "u" and arr.size and int(arr.max()) > np.iinfo(np.int64).max:
+        raise IndexError(f"{fn}: index {int(arr.max())} is out of range (an unsigned index "
+                         "too large for int64)")
     return contiguous(arr, np.dtype(np.int64))
 
 

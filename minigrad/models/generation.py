@@ -22,6 +22,9 @@ def generate_tokens(model: Any, idx: Any, max_new_tokens: int, temperature: floa
     squeeze = ids.ndim == 1
     if squeeze:
         ids = ids[None, :]
+    if ids.size == 0 and ids.ndim <= 2:
+        raise ValueError(f"{fn}: the prompt is empty (idx of shape {np.shape(idx)}); give at "
+                         "least one token per row, e.g. a start token")
     if ids.ndim != 2 or ids.shape[1] == 0:
         raise ValueError(f"{fn}: idx must be (B, T) or (T,) with T >= 1, got shape "
                          f"{np.shape(idx)}")
@@ -50,12 +53,18 @@ def sample_next(logits: np.ndarray, temperature: float = 1.0, top_k: int | None 
     >>> sample_next(np.array([[0.0, 3.0, 1.0]]), temperature=0)
     array([1])
     """
+    if np.isnan(logits).any() or np.isposinf(logits).any():
+        raise RuntimeError("sample_next: the logits contain NaN or +inf, so the probabilities "
+                           "are not finite; can't sample")
     if temperature == 0 or top_k == 1:
         return np.argmax(logits, axis=-1).astype(np.int64)
     scaled = logits.astype(np.float64) / temperature
     if top_k is not None and top_k < scaled.shape[-1]:
         kth = np.partition(scaled, -top_k, axis=-1)[:, -top_k, None]
         scaled = np.where(scaled < kth, -np.inf, scaled)
+    if not np.isfinite(scaled.max(axis=-1)).all():
+        raise RuntimeError("sample_next: a row of logits is all -inf (or temperature is "
+                           "not finite), so there is no probability to sample from")
     scaled -= scaled.max(axis=-1, keepdims=True)
     probs = np.exp(scaled)
     cumulative = np.cumsum(probs, axis=-1)
@@ -68,7 +77,8 @@ def _check_sampling(fn: str, max_new_tokens: Any, temperature: Any, top_k: Any) 
     if not isinstance(max_new_tokens, (int, np.integer)) or isinstance(max_new_tokens, bool) \
             or max_new_tokens < 0:
         raise ValueError(f"{fn}: max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
-    if not isinstance(temperature, (int, float)) or temperature < 0:
+    if not isinstance(temperature, (int, float)) or not temperature >= 0 \
+            or temperature == float("inf"):
         raise ValueError(f"{fn}: temperature must be a number >= 0, got {temperature!r}")
     if top_k is not None and (not isinstance(top_k, (int, np.integer)) or top_k < 1):
         raise ValueError(f"{fn}: top_k must be None or an int >= 1, got {top_k!r}")

@@ -99,6 +99,22 @@ def keepdim_shape(shape: Sequence[int], dims: tuple[int, ...] | None) -> tuple[i
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
 
+def as_dtype(t: Tensor, dtype: np.dtype) -> Tensor:
+    """``t`` converted to ``dtype`` for an op's input (itself when it already has it);
+    only for tensors that don't require grad (integer tensors never do)."""
+    if t._array.dtype == dtype:
+        return t
+    return Tensor._make(t._array.astype(dtype), False, None)
+
+
+def float_input(t: Any) -> Any:
+    """An integer or bool tensor as the default float dtype, for ``sqrt``, ``exp`` and the
+    other real-valued ops (``_dtypes.float_result``); anything else unchanged."""
+    if isinstance(t, Tensor) and t._array.dtype.kind != "f":
+        return as_dtype(t, _dtypes.float_result(t._array.dtype))
+    return t
+
+
 def write_out(result: Tensor, out: Tensor | None, op: str) -> Tensor:
     """PyTorch's ``out=``: write ``result`` into ``out`` (resized when its shape differs)
     and return ``out``; refused when the result would need a gradient."""

@@ -10,6 +10,7 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
 from ..kernels import gelu_backward, gelu_forward
 from ..kernels.gelu import erfc_numpy
+from ._args import float_input
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -101,7 +102,7 @@ class Erf(Function):
 @tensor_method("erf")
 def erf(input: Tensor) -> Tensor:
     """The error function."""
-    return Erf.apply(input)
+    return Erf.apply(float_input(input))
 
 
 class Gelu(Function):
@@ -160,13 +161,13 @@ class Softplus(Function):
 @tensor_method("tanh")
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent."""
-    return Tanh.apply(input)
+    return Tanh.apply(float_input(input))
 
 
 @tensor_method("sigmoid")
 def sigmoid(input: Tensor) -> Tensor:
     """Logistic sigmoid 1 / (1 + e^-x), computed without overflow."""
-    return Sigmoid.apply(input)
+    return Sigmoid.apply(float_input(input))
 
 
 @tensor_method("relu")

@@ -10,10 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import binary_operands
+from ._args import binary_operands, float_input
 
 
 class Add(Function):
@@ -109,7 +108,8 @@ class MatMul(Function):
         k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
         if k_a != k_b:
             raise ValueError(
-                f"matmul: shapes {a.shape} and {b.shape} don't line up ({k_a} != {k_b})"
+                f"matmul: shapes {a.shape} {a.dtype} and {b.shape} {b.dtype} don't line up "
+                f"({k_a} != {k_b})"
             )
         ctx.save_for_backward(a, b)
         return np.matmul(a, b)
@@ -167,13 +167,9 @@ def div(input: Any, other: Any) -> Tensor:
     """True division with broadcasting (integer inputs give the default float dtype,
     as in PyTorch)."""
     a, b = binary_operands(input, other, "div")
-    return Div.apply(_as_float(a), _as_float(b))
+    return Div.apply(float_input(a), float_input(b))
 
 
-def _as_float(x: Any) -> Any:
-    if isinstance(x, Tensor) and x._array.dtype.kind != "f":
-        return Tensor._make(x._array.astype(_dtypes.DEFAULT_FLOAT), False, None)
-    return x
 
 
 @tensor_method("pow")
@@ -201,6 +197,12 @@ def matmul(input: Any, other: Any) -> Tensor:
     a, b = binary_operands(input, other, "matmul")
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul: both operands must be tensors or arrays, not scalars")
+    if a is not input or b is not other:  # promoted: name the dtypes the caller passed
+        try:
+            return MatMul.apply(a, b)
+        except ValueError as exc:
+            given = ", ".join(str(getattr(t, "dtype", type(t).__name__)) for t in (input, other))
+            raise ValueError(f"{exc} (given dtypes: {given})") from exc
     return MatMul.apply(a, b)
 
 

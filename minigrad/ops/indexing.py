@@ -79,7 +79,10 @@ def _is_basic(index: Any) -> bool:
 
 
 def _scatter_add(grad: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """Zeros of ``shape`` with ``grad`` added at ``index`` (repeats accumulate)."""
+    """Zeros of ``shape`` with ``grad`` added at ``index`` (repeats accumulate). A float16
+    gradient is accumulated in float32 (the kernels' dtypes) and rounded back once."""
+    if grad.dtype == np.float16:
+        return _scatter_add(grad.astype(np.float32), index, shape).astype(np.float16)
     out = np.zeros(shape, grad.dtype)
     if _is_basic(index):
         out[index] = grad  # basic and boolean indexing never repeat an element
@@ -95,18 +98,25 @@ def _scatter_add(grad: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.nda
 
 
 class GetItem(Function):
+    """``x[index]``. The index Tensors it came from follow as extra arguments: their
+    arrays are saved, so editing one in place before backward is caught."""
+
     name = "index"
 
     @staticmethod
-    def forward(ctx, x, index):
+    def forward(ctx, x, index, *index_arrays):
         ctx.index, ctx.in_shape = index, x.shape
+        if index_arrays:
+            ctx.save_for_backward(*index_arrays)
         return np.asarray(x[index])
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # noqa: B018 - raises if an index was edited in place
+        rest = (None,) * (len(ctx.parents) - 1)
         if ctx.create_graph:  # recorded: the scatter-add as a differentiable op
-            return IndexAdd.apply(grad, ctx.index, ctx.in_shape), None
-        return _scatter_add(grad, ctx.index, ctx.in_shape), None
+            return (IndexAdd.apply(grad, ctx.index, ctx.in_shape), *rest)
+        return (_scatter_add(grad, ctx.index, ctx.in_shape), *rest)
 
 
 class IndexAdd(Function):
@@ -122,6 +132,33 @@ class IndexAdd(Function):
         return grad[ctx.index], None, None
 
 
+class IndexPut(Function):
+    """``x`` with ``value`` written at ``index`` (out of place): the recorded form of
+    ``x[index] = value``. Index Tensors follow as extra arguments, as for ``GetItem``."""
+
+    name = "__setitem__"
+
+    @staticmethod
+    def forward(ctx, x, value, index, *index_arrays):
+        ctx.index = index
+        if index_arrays:
+            ctx.save_for_backward(*index_arrays)
+        out = x.copy()
+        out[index] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        ctx.saved_tensors  # noqa: B018 - raises if an index was edited in place
+        grad_x = None
+        if ctx.needs_input_grad[0]:  # d out/dx = 1 where not overwritten, else 0
+            keep = np.ones(ctx.out_shape, ctx.out_dtype)
+            keep[ctx.index] = 0
+            grad_x = grad * keep
+        grad_value = grad[ctx.index] if ctx.needs_input_grad[1] else None  # d out[i]/dv = 1
+        return (grad_x, grad_value) + (None,) * (len(ctx.parents) - 2)
+
+
 @tensor_method("__getitem__")
 def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]``: NumPy's indexing rules, differentiable.
@@ -132,17 +169,49 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     tensor([[0., 0., 2.],
             [3., 3., 5.]])
     """
-    return GetItem.apply(input, normalize_index(index, input.shape, "index"))
+    return _index(input, normalize_index(index, input.shape, "index"), index)
+
+
+def _index_tensors(index: Any) -> tuple[Tensor, ...]:
+    """The integer/bool Tensors inside an index (the version check guards them)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return tuple(i for i in items if isinstance(i, Tensor))
+
+
+def _index(input: Tensor, normalized: Any, index: Any) -> Tensor:
+    """``GetItem`` on a normalized index, with the Tensors of the original ``index``."""
+    return GetItem.apply(input, normalized, *_index_tensors(index))
 
 
 @tensor_method("__setitem__")
 def setitem(input: Tensor, index: Any, value: Any) -> None:
-    """``input[index] = value``, in place (refused on a tensor that requires grad while
-    grad mode is on, as every in-place write is)."""
+    """``input[index] = value``, in place. Recorded (as PyTorch does) when ``value``
+    requires grad or ``input`` is a non-leaf that does; refused on a leaf that requires
+    grad while grad mode is on."""
+    from .inplace import _check_writeable, _records, commit  # inplace builds on this module
+
+    normalized = normalize_index(index, input.shape, "__setitem__")
+    if _records(input, "__setitem__", value):
+        if not isinstance(value, Tensor):
+            value = Tensor._make(np.asarray(value, input.dtype), False, None)
+        result = IndexPut.apply(input, value, normalized, *_index_tensors(index))
+        commit(input, result, "__setitem__")
+        return
     input._check_inplace("__setitem__")
+    _check_writeable(input, "__setitem__")
     value = value._array if isinstance(value, Tensor) else value
-    input._array[normalize_index(index, input.shape, "__setitem__")] = value
+    input._array[normalized] = value
     input._version += 1
+
+
+def _check_in_range(idx: np.ndarray, n: int, dim: int, op: str) -> None:
+    """PyTorch's rule for gather/index_select: every index in 0..n-1 (no negatives)."""
+    if idx.size:
+        low, high = int(idx.min()), int(idx.max())
+        if low < 0 or high >= n:
+            bad = low if low < 0 else high
+            raise IndexError(f"{op}: index {bad} is out of range for dimension {dim} with "
+                             f"size {n} (valid: 0..{n - 1})")
 
 
 @tensor_method("index_select")
@@ -153,7 +222,8 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
         raise IndexError(f"index_select: index must be a 1-D integer tensor, got shape "
                          f"{idx.shape} and dtype {idx.dtype}")
     d = normalize_dims(dim, input.ndim, "index_select")[0]
-    return getitem(input, (slice(None),) * d + (idx,))
+    _check_in_range(idx, input.shape[d] if input.ndim else 1, d, "index_select")
+    return _index(input, (slice(None),) * d + (idx,), index)
 
 
 @tensor_method("gather")
@@ -164,9 +234,12 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     if idx.ndim != input.ndim:
         raise ValueError(f"gather: index has {idx.ndim} dims but input has {input.ndim} "
                          f"(shapes {idx.shape} and {input.shape})")
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
+    _check_in_range(idx, input.shape[d], d, "gather")
     grids = list(np.indices(idx.shape, sparse=True))
     grids[d] = idx
-    return getitem(input, tuple(grids))
+    return _index(input, tuple(grids), index)
 
 
 @tensor_method("masked_fill")
@@ -177,4 +250,4 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     value = value.item() if isinstance(value, Tensor) else value
     fill = Tensor._make(np.asarray(value, dtype=input.dtype), False, None)
-    return where(m, fill, input)
+    return where(mask if isinstance(mask, Tensor) else m, fill, input)

@@ -2,9 +2,15 @@
 the augmented operators ``+= -= *= /=`` (``x[i] = v`` lives with indexing).
 
 Each writes into the tensor's own memory and bumps its version, so a backward
-that saved the old values refuses to run instead of using the new ones. On a
-tensor that requires grad they are refused while grad mode is on: update
-weights inside ``mg.no_grad()``, or through ``w.data``.
+that saved the old values refuses to run instead of using the new ones.
+
+While grad mode is on, ``add_ sub_ mul_ div_ copy_ fill_ clamp_`` (and ``x[i] = v``)
+are recorded as PyTorch records them when the value written requires grad, or the
+target is a non-leaf that requires grad: the out-of-place op is recorded, its result
+is written into the target's memory, and the target takes over its ``grad_fn``
+(``y += lora_term`` backpropagates to the LoRA weights). A leaf that requires grad
+can't be written in place while grad mode is on: update weights inside
+``mg.no_grad()``, or through ``w.data``.
 """
 
 from __future__ import annotations
@@ -14,12 +20,65 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
+from ..autograd.grad_mode import _state
 from ..random import Generator, rng
+from .arithmetic import add, div, mul, sub
+from .pointwise import clamp
+
+
+def _check_writeable(t: Tensor, op: str) -> None:
+    if not t._array.flags.writeable:
+        raise RuntimeError(
+            f"{op}: this tensor's memory is read-only (it wraps a read-only NumPy array, "
+            "e.g. from mg.from_numpy); clone() it before modifying it in place"
+        )
+
+
+def _records(t: Tensor, op: str, other: Any = None) -> bool:
+    """Whether an in-place write must be recorded: grad mode is on and either the value
+    requires grad or ``t`` is a non-leaf that does. Raises for a leaf that requires grad."""
+    if not _state.enabled:
+        return False
+    if t._requires_grad:
+        if t.grad_fn is None:
+            t._check_inplace(op)  # a leaf that requires grad: refused
+        return True
+    return isinstance(other, Tensor) and other._requires_grad
+
+
+def _snapshot(t: Tensor) -> Tensor:
+    """``t``'s current values for an op that saves its input (``t`` is about to be
+    overwritten): a recorded clone if ``t`` requires grad, else a constant copy."""
+    return t.clone() if t._requires_grad else Tensor._make(t._array.copy(), False, None)
+
+
+def commit(t: Tensor, result: Tensor, op: str) -> Tensor:
+    """Write the recorded out-of-place ``result`` into ``t``'s memory and give ``t`` its
+    graph; ``t`` keeps its shape and dtype (a result that doesn't fit is refused)."""
+    _check_writeable(t, op)
+    if result.shape != t.shape:
+        raise RuntimeError(
+            f"{op}: output with shape {t.shape} doesn't match the broadcast shape "
+            f"{result.shape}"
+        )
+    if result.dtype != t.dtype:
+        if not np.can_cast(result.dtype, t.dtype, "same_kind"):
+            raise RuntimeError(
+                f"{op}: result type {result.dtype} can't be cast to the desired output "
+                f"type {t.dtype}"
+            )
+        result = result.to(t.dtype)
+    np.copyto(t._array, result._array)  # the same memory: views of t see the new values
+    t._version += 1
+    t.grad_fn = result.grad_fn
+    t._requires_grad = result._requires_grad
+    return t
 
 
 def _write(t: Tensor, op: str, ufunc: Any, other: Any) -> Tensor:
     """``t = ufunc(t, other)``, written into ``t``'s memory (``np.copyto``: ``t = other``)."""
     t._check_inplace(op)
+    _check_writeable(t, op)
     other = other._array if isinstance(other, Tensor) else other
     try:
         if ufunc is np.copyto:
@@ -43,24 +102,32 @@ def _scaled(other: Any, alpha: float) -> Any:
 @tensor_method("add_", "__iadd__")
 def add_(input: Tensor, other: Any, alpha: float = 1) -> Tensor:
     """In place ``input += alpha * other``; returns ``input``."""
+    if _records(input, "add_", other):
+        return commit(input, add(input, other, alpha=alpha), "add_")
     return _write(input, "add_", np.add, _scaled(other, alpha))
 
 
 @tensor_method("sub_", "__isub__")
 def sub_(input: Tensor, other: Any, alpha: float = 1) -> Tensor:
     """In place ``input -= alpha * other``; returns ``input``."""
+    if _records(input, "sub_", other):
+        return commit(input, sub(input, other, alpha=alpha), "sub_")
     return _write(input, "sub_", np.subtract, _scaled(other, alpha))
 
 
 @tensor_method("mul_", "__imul__")
 def mul_(input: Tensor, other: Any) -> Tensor:
     """In place ``input *= other``."""
+    if _records(input, "mul_", other):
+        return commit(input, mul(_snapshot(input), other), "mul_")
     return _write(input, "mul_", np.multiply, other)
 
 
 @tensor_method("div_", "__itruediv__")
 def div_(input: Tensor, other: Any) -> Tensor:
     """In place ``input /= other``."""
+    if _records(input, "div_", other):
+        return commit(input, div(_snapshot(input), other), "div_")
     return _write(input, "div_", np.true_divide, other)
 
 
@@ -73,6 +140,12 @@ def zero_(input: Tensor) -> Tensor:
 @tensor_method("fill_")
 def fill_(input: Tensor, value: Any) -> Tensor:
     """Fill with one value (a number or a one-element tensor)."""
+    if _records(input, "fill_", value):
+        value = value if isinstance(value, Tensor) else Tensor._make(
+            np.asarray(value, input.dtype), False, None)
+        if value.numel() != 1:
+            raise RuntimeError(f"fill_: the value must be one element, got shape {value.shape}")
+        return commit(input, value.reshape(()).expand(*input.shape), "fill_")
     value = value._array if isinstance(value, Tensor) else value
     return _write(input, "fill_", np.copyto, np.asarray(value))
 
@@ -86,12 +159,23 @@ def copy_(input: Tensor, src: Any) -> Tensor:
     tensor([[1., 2.],
             [1., 2.]])
     """
+    if _records(input, "copy_", src):
+        if not isinstance(src, Tensor):
+            src = Tensor._make(np.asarray(src, input.dtype), False, None)
+        try:
+            copied = src.expand(*input.shape)
+        except (ValueError, RuntimeError) as exc:
+            raise RuntimeError(f"copy_: can't copy a tensor of shape {src.shape} into one "
+                               f"of shape {input.shape}") from exc
+        return commit(input, copied, "copy_")
     return _write(input, "copy_", np.copyto, src)
 
 
 @tensor_method("clamp_", "clip_")
 def clamp_(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Limit the values to [min, max] in place."""
+    if _records(input, "clamp_"):
+        return commit(input, clamp(_snapshot(input), min, max), "clamp_")
     return _write(input, "clamp_", np.copyto, np.clip(input._array, min, max))
 
 

@@ -36,7 +36,7 @@ class Conv2d(Function):
             out = np.matmul(weight.reshape(f, -1), cols)  # (F, K) @ (N, K, L)
         else:  # out[n, g] = W[g] @ cols[n, g]: (G, F/G, K) @ (N, G, K, L)
             w_g = weight.reshape(groups, f // groups, -1)
-            out = np.matmul(w_g, cols.reshape(n, groups, w_g.shape[2], -1))
+            out = np.matmul(w_g, cols.reshape(n, groups, w_g.shape[2], cols.shape[2]))
         out = out.reshape(n, f, oh, ow)
         if bias is not None:
             out += bias.reshape(f, 1, 1)
@@ -49,6 +49,10 @@ class Conv2d(Function):
         cols, weight = ctx.saved_tensors
         groups, n = ctx.groups, ctx.x_shape[0]
         f, _, kh, kw = weight.shape
+        if n == 0:  # an empty batch: every gradient is zero (as in PyTorch)
+            zeros = [np.zeros(s, grad.dtype) if need else None for s, need in
+                     zip((ctx.x_shape, weight.shape, (f,)), ctx.needs_input_grad)]
+            return (*zeros, None, None, None, None)
         w_g = weight.reshape(groups, f // groups, -1)
         cols_g = cols.reshape(n, groups, w_g.shape[2], -1)
         g = grad.reshape(n, groups, f // groups, -1)

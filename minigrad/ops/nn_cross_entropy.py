@@ -62,7 +62,7 @@ class CrossEntropy(Function):
             row_w = weight[t_safe] * keep
             nll = -logp[np.arange(rows), t_safe]
             loss = ((1 - smoothing) * row_w * nll - (smoothing / classes) * (logp @ weight)) * keep
-        ctx.save_for_backward(probs, t, row_w, keep)
+        ctx.save_for_backward(probs, target, row_w, keep)  # target: its Tensor is versioned
         ctx.weight, ctx.shape = weight, x.shape
         ctx.ignore_index, ctx.smoothing, ctx.reduction = ignore_index, smoothing, reduction
         if reduction == "none":
@@ -75,7 +75,8 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        probs, t, row_w, keep = ctx.saved_tensors
+        probs, target, row_w, keep = ctx.saved_tensors
+        t = target.reshape(-1)
         if ctx.reduction == "none":
             scale = grad.reshape(-1)
         elif ctx.reduction == "sum":
@@ -164,8 +165,11 @@ def cross_entropy(
                                     reduction, label_smoothing)
     t = index_data(target, op)
     _check_targets(t, want, x, ignore_index, op)
-    return CrossEntropy.apply(x, t.astype(np.int64, copy=False), w, int(ignore_index),
-                              float(label_smoothing), reduction)
+    if isinstance(target, Tensor) and t.dtype == np.int64:
+        t = target  # the Tensor itself, so that its version is checked in backward
+    else:
+        t = t.astype(np.int64)  # a copy (or an array the caller does not hold as a Tensor)
+    return CrossEntropy.apply(x, t, w, int(ignore_index), float(label_smoothing), reduction)
 
 
 def _cross_entropy_probs(x, target, w, class_dim, reduction, smoothing):

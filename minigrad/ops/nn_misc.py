@@ -73,10 +73,12 @@ class Embedding(Function):
     def forward(ctx, index, weight, padding_idx, sparse):
         ctx.index, ctx.padding_idx, ctx.weight_shape = index, padding_idx, weight.shape
         ctx.sparse = sparse
+        ctx.save_for_backward(index)  # guards an index Tensor against in-place edits
         return np.take(weight, index, axis=0)
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # noqa: B018 - raises if the index was edited in place
         rows, width = ctx.weight_shape
         if ctx.create_graph:  # recorded: the scatter-add as a differentiable op
             dw = IndexAdd.apply(grad, ctx.index, ctx.weight_shape)
@@ -93,11 +95,14 @@ class Embedding(Function):
                 rows, values = rows[keep], values[keep]
             return None, SparseGrad(rows, values, ctx.weight_shape), None, None
         # d weight[i] = sum of the output gradients of every position that read row i
-        dw = np.zeros(ctx.weight_shape, grad.dtype)
-        kernels.scatter_add_rows(dw, ctx.index.reshape(-1), grad.reshape(-1, width))
+        # (float16 accumulates in float32, the kernel's dtypes, and is rounded back once)
+        wide = np.float32 if grad.dtype == np.float16 else grad.dtype
+        dw = np.zeros(ctx.weight_shape, wide)
+        kernels.scatter_add_rows(dw, ctx.index.reshape(-1), grad.reshape(-1, width).astype(
+            wide, copy=False))
         if ctx.padding_idx is not None:
             dw[ctx.padding_idx] = 0
-        return None, dw, None, None
+        return None, dw.astype(grad.dtype, copy=False), None, None
 
 
 def embedding(input: Any, weight: Tensor, padding_idx: int | None = None, *,
@@ -125,6 +130,8 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None, *,
             raise ValueError(f"{op}: padding_idx {padding_idx} is out of range for "
                              f"num_embeddings={n}")
         padding_idx = int(padding_idx) % n
+    if isinstance(input, Tensor):
+        index = input  # the Tensor itself, so that its version is checked in backward
     return Embedding.apply(index, w, padding_idx, bool(sparse))
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import as_operand, binary_operands, normalize_dims
+from ._args import as_operand, binary_operands, float_input, normalize_dims
 from .arithmetic import mul, pow
 
 
@@ -172,25 +172,25 @@ def exp(input: Tensor) -> Tensor:
     >>> mg.exp(mg.tensor([0.0, 1.0]))
     tensor([1.    , 2.7183])
     """
-    return Exp.apply(input)
+    return Exp.apply(float_input(input))
 
 
 @tensor_method("log")
 def log(input: Tensor) -> Tensor:
     """Natural logarithm (nan for negatives, -inf at 0, like NumPy)."""
-    return Log.apply(input)
+    return Log.apply(float_input(input))
 
 
 @tensor_method("log1p")
 def log1p(input: Tensor) -> Tensor:
     """ln(1 + x), accurate for small x."""
-    return Log1p.apply(input)
+    return Log1p.apply(float_input(input))
 
 
 @tensor_method("sqrt")
 def sqrt(input: Tensor) -> Tensor:
     """Square root."""
-    return Sqrt.apply(input)
+    return Sqrt.apply(float_input(input))
 
 
 @tensor_method("rsqrt")
@@ -208,13 +208,13 @@ def square(input: Tensor) -> Tensor:
 @tensor_method("sin")
 def sin(input: Tensor) -> Tensor:
     """Sine."""
-    return Sin.apply(input)
+    return Sin.apply(float_input(input))
 
 
 @tensor_method("cos")
 def cos(input: Tensor) -> Tensor:
     """Cosine."""
-    return Cos.apply(input)
+    return Cos.apply(float_input(input))
 
 
 @tensor_method("abs", "__abs__")

@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import keepdim_shape, reduction_dims, write_out
+from ._args import as_dtype, keepdim_shape, reduction_dims, write_out
 
 
 def _spread(grad, ctx):
@@ -176,9 +177,9 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     tensor([4., 6.])
     """
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "sum")
-    if input._array.dtype == np.bool_:
-        input = Tensor._make(input._array.astype(np.int64), False, None)
-    if dtype is not None:
+    if dtype is None:
+        input = as_dtype(input, _dtypes.sum_result(input._array.dtype))
+    else:
         input = input.to(dtype)
     return write_out(Sum.apply(input, dims, keepdim), out, "sum")
 
@@ -201,7 +202,9 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
          out: Tensor | None = None, axis: Any = None, keepdims: Any = None) -> Tensor:
     """Product over ``dim``; the gradient is exact even when elements are zero."""
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "prod")
-    if dtype is not None:
+    if dtype is None:
+        input = as_dtype(input, _dtypes.sum_result(input._array.dtype))
+    else:
         input = input.to(dtype)
     return write_out(Prod.apply(input, dims, keepdim), out, "prod")
 

@@ -12,13 +12,8 @@ import numpy as np
 from .._dtypes import promote
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
+from ..creation import size_arg
 from ._args import as_operand, normalize_dims
-
-
-def _sizes(shape: Sequence[Any]) -> tuple[int, ...]:
-    if len(shape) == 1 and isinstance(shape[0], tuple | list):
-        shape = shape[0]
-    return tuple(int(n) for n in shape)
 
 
 class Reshape(Function):
@@ -156,7 +151,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     >>> mg.arange(6).reshape(2, 3).shape
     (2, 3)
     """
-    return Reshape.apply(input, _sizes(shape))
+    return Reshape.apply(input, size_arg(shape, "reshape", wildcard=True))
 
 
 view = reshape
@@ -186,7 +181,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 @tensor_method("permute")
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dims: ``x.permute(2, 0, 1)``."""
-    dims = _sizes(dims)
+    dims = size_arg(dims, "permute", negative_ok=True)
     if sorted(d % max(input.ndim, 1) for d in dims) != list(range(input.ndim)):
         raise ValueError(f"permute: dims {dims} are not a permutation of {input.ndim} dims")
     return Permute.apply(input, tuple(d % input.ndim for d in dims))
@@ -244,11 +239,14 @@ def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
 @tensor_method("expand")
 def expand(input: Tensor, *sizes: Any) -> Tensor:
     """Broadcast to ``sizes``; -1 keeps a dim's size (PyTorch's ``expand``)."""
-    sizes = _sizes(sizes)
+    sizes = size_arg(sizes, "expand", negative_ok=True)
     lead = len(sizes) - input.ndim
     shape = tuple(
         input.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes)
     )
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"expand: invalid size {sizes} for a tensor of shape {input.shape} "
+                           "(-1 only keeps an existing dim)")
     return broadcast_to(input, shape)
 
 
@@ -260,7 +258,7 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
 @tensor_method("repeat")
 def repeat(input: Tensor, *repeats: Any) -> Tensor:
     """Tile the tensor ``repeats[i]`` times along each dim (PyTorch's ``repeat``)."""
-    return Repeat.apply(input, _sizes(repeats))
+    return Repeat.apply(input, size_arg(repeats, "repeat"))
 
 
 @tensor_method("flip")

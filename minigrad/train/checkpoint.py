@@ -17,8 +17,11 @@ remaining epochs: the same batches in the same order, the same dropout masks.
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any
+
+import numpy as np
 
 from minigrad import io
 from minigrad import random as mgrandom
@@ -70,18 +73,61 @@ def load_trainer(trainer: Any, path: str | os.PathLike[str]) -> None:
     where = os.fspath(path)
     state = io.load(path)
     _check(state, trainer, where)
-    trainer.model.load_state_dict(state["model"])
-    trainer.optimizer.load_state_dict(state["optimizer"])
-    if trainer.scheduler is not None:
-        trainer.scheduler.load_state_dict(state["scheduler"])
-    for callback, saved in zip(trainer.callbacks, state["callbacks"]):
-        callback.load_state_dict(saved["state"])
+    try:  # everything that can be checked without touching the trainer, first
+        epoch, global_step = _count(state["epoch"], "epoch"), _count(state["global_step"],
+                                                                      "global_step")
+        history = History.from_dict(state["history"])
+        mgrandom.Generator().set_state(state["rng"]["default"])
+        mgrandom.Generator().set_state(state["rng"]["trainer"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+    # then the stateful objects, each of which checks before it writes; if a later one
+    # refuses, the earlier ones are put back, so a failed load changes nothing
+    undo = _snapshot(trainer)
+    try:
+        trainer.model.load_state_dict(state["model"])
+        trainer.optimizer.load_state_dict(state["optimizer"])
+        if trainer.scheduler is not None:
+            trainer.scheduler.load_state_dict(state["scheduler"])
+        for callback, saved in zip(trainer.callbacks, state["callbacks"]):
+            callback.load_state_dict(saved["state"])
+    except Exception as exc:
+        _restore(trainer, undo)
+        raise ValueError(f"{where}: {exc}") from exc
     mgrandom.set_rng_state(state["rng"]["default"])
     trainer.generator.set_state(state["rng"]["trainer"])
     trainer._pending_loader_state = state["train_loader"]
-    trainer.epoch = int(state["epoch"])
-    trainer.global_step = int(state["global_step"])
-    trainer.history = History.from_dict(state["history"])
+    trainer.epoch = epoch
+    trainer.global_step = global_step
+    trainer.history = history
+
+
+def _count(value: Any, name: str) -> int:
+    """A saved counter as an int >= 0 (an int, or a 0-d integer array from the file)."""
+    number = np.asarray(value)
+    if number.shape != () or number.dtype.kind not in "iu" or int(number) < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+    return int(number)
+
+
+def _snapshot(trainer: Any) -> dict[str, Any]:
+    """Copies of what ``load_trainer`` overwrites in place, to put back after a failure."""
+    return {
+        "model": {k: v.clone() for k, v in trainer.model.state_dict().items()},
+        "optimizer": copy.deepcopy(trainer.optimizer.state_dict()),
+        "scheduler": None if trainer.scheduler is None
+        else copy.deepcopy(trainer.scheduler.state_dict()),
+        "callbacks": [copy.deepcopy(cb.state_dict()) for cb in trainer.callbacks],
+    }
+
+
+def _restore(trainer: Any, undo: dict[str, Any]) -> None:
+    trainer.model.load_state_dict(undo["model"])
+    trainer.optimizer.load_state_dict(undo["optimizer"])
+    if trainer.scheduler is not None:
+        trainer.scheduler.load_state_dict(undo["scheduler"])
+    for callback, saved in zip(trainer.callbacks, undo["callbacks"]):
+        callback.load_state_dict(saved)
 
 
 def _check(state: dict[str, Any], trainer: Any, where: str) -> None:

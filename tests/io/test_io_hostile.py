@@ -249,3 +249,13 @@ def test_no_tensor_memory_is_read_before_everything_is_validated(bad, monkeypatc
     with_structure(bad, json.dumps({"version": 1, "root": {"dict": [["x", {"tensor": "zz"}]]}}))
     with pytest.raises(ValueError, match="names tensor 'zz'"):
         mio.load(bad, as_numpy=True)
+
+
+def test_more_dimensions_than_numpy_supports(bad):
+    raw_file(bad, f32("w", [1] * 65, 0, 4), b"\0" * 8)
+    assert_refused(bad, "65 dimensions")
+
+
+def test_a_dimension_over_numpys_limit(bad):
+    raw_file(bad, f32("w", [2**70, 0], 0, 0))
+    assert_refused(bad, "dimension over")

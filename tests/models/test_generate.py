@@ -96,3 +96,35 @@ def test_sampling_follows_the_tempered_softmax():
     freq = np.bincount(picks, minlength=3) / len(picks)
     sharp = np.array([0.01, 0.04, 0.49]) / 0.54
     assert np.allclose(freq, sharp, atol=0.01)
+
+
+@pytest.mark.parametrize("temperature", [float("nan"), float("inf"), -1.0])
+def test_non_finite_or_negative_temperature_is_refused(model, temperature):
+    with pytest.raises(ValueError, match="temperature"):
+        model.generate([[1, 2]], max_new_tokens=1, temperature=temperature)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+@pytest.mark.parametrize("temperature,top_k", [(1.0, None), (0.7, 3), (0, None), (1.0, 1)])
+def test_sampling_from_non_finite_logits_raises(bad, temperature, top_k):
+    logits = np.array([[0.0, 1.0, 2.0, 3.0]])
+    logits[0, 1] = bad
+    with pytest.raises(RuntimeError, match="NaN or \\+inf"):
+        sample_next(logits, temperature, top_k)
+
+
+def test_sampling_from_an_all_masked_row_raises():
+    with pytest.raises(RuntimeError, match="all -inf"):
+        sample_next(np.full((1, 3), -np.inf))
+
+
+def test_nan_logits_from_the_model_raise(model):
+    with mg.no_grad():
+        model.lm_head.weight.fill_(float("nan"))
+    with pytest.raises(RuntimeError, match="NaN"):
+        model.generate([[1, 2]], max_new_tokens=1)
+
+
+def test_empty_prompt_says_so(model):
+    with pytest.raises(ValueError, match="prompt is empty"):
+        model.generate(mg.tensor([[]], dtype=mg.int64), max_new_tokens=1)

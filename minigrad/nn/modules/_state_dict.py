@@ -70,6 +70,16 @@ def load_state(module: Module, state_dict: Any, strict: bool) -> IncompatibleKey
         if arrays[key].shape != target.shape:
             mismatched.append((key, arrays[key].shape, target.shape))
     errors = []
+    for key, target in expected:  # every value converted before anything is written
+        if key not in arrays or arrays[key].shape != target.shape:
+            continue
+        if arrays[key].dtype.kind not in "biuf":
+            errors.append(f"{key}: the value has dtype {arrays[key].dtype}, not a number type")
+            continue
+        arrays[key] = arrays[key].astype(target.dtype, copy=False)
+        if not target.numpy(force=True).flags.writeable:
+            errors.append(f"{key}: the module's tensor is read-only (it wraps a read-only "
+                          "array); it can't be loaded in place")
     if strict and missing:
         errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing))
     if strict and unexpected:
@@ -89,5 +99,5 @@ def load_state(module: Module, state_dict: Any, strict: bool) -> IncompatibleKey
     with no_grad():
         for key, target in expected:
             if key in arrays:
-                target.copy_(arrays[key].astype(target.dtype, copy=False))
+                target.copy_(arrays[key])
     return IncompatibleKeys(missing, unexpected)

@@ -12,6 +12,8 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from ..optimizer import Optimizer
 
 
@@ -67,13 +69,27 @@ class LRScheduler:
                 if key not in self._not_saved}
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Restore a ``state_dict()``; the optimizer's lrs follow on the next ``step()``."""
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict, got "
-                            f"{type(state_dict).__name__}")
+        """Restore a ``state_dict()``; the optimizer's lrs follow on the next ``step()``.
+        The whole state is checked first (the same keys as this scheduler's own
+        ``state_dict()``, an int ``last_epoch``): a refused state changes nothing."""
+        self._check_state(state_dict)
         for key, value in state_dict.items():
             if key not in self._not_saved:
                 setattr(self, key, copy.deepcopy(value))
+
+    def _check_state(self, state_dict: Any) -> None:
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict, got "
+                            f"{type(state_dict).__name__}")
+        ours = set(self.state_dict())
+        unknown, missing = sorted(set(state_dict) - ours), sorted(ours - set(state_dict))
+        if unknown or missing:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: the state does not fit "
+                             f"this scheduler (unknown keys {unknown}, missing keys {missing})")
+        epoch = state_dict.get("last_epoch", 0)
+        if not isinstance(epoch, int | np.integer) or isinstance(epoch, bool):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: last_epoch must be an "
+                             f"int, got {epoch!r}")
 
     _not_saved: tuple[str, ...] = ("optimizer",)
 

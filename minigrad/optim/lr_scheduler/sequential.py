@@ -91,6 +91,9 @@ class SequentialLR(LRScheduler):
         if inner is None or len(inner) != len(self._schedulers):
             raise ValueError(f"SequentialLR.load_state_dict: expected a dict with "
                              f"{len(self._schedulers)} '_schedulers' states")
+        self._check_state(state_dict)  # everything checked before anything is set
+        for scheduler, state in zip(self._schedulers, inner):
+            scheduler._check_state(state)
         super().load_state_dict(state_dict)
         for scheduler, state in zip(self._schedulers, inner):
             scheduler.load_state_dict(state)
