@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtypes
+from .._device import check_device, is_device_name
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -40,9 +41,11 @@ def clone(input: Tensor) -> Tensor:
 
 def to(input: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
     """Convert to ``dtype`` (``x.to(mg.float64)``); returns ``input`` if already that dtype.
-    Device strings ("cpu") are accepted and ignored."""
+    The device "cpu" is accepted and ignored; any other device is an error."""
+    check_device(kwargs.get("device"), "to")
     for a in args:
-        if isinstance(a, str) and a == "cpu":
+        if is_device_name(a):
+            check_device(a, "to")
             continue
         dtype = a
     if dtype is None:

@@ -159,6 +159,13 @@ def cross_entropy(
     is_probs = (isinstance(target, Tensor) and target.dtype.kind == "f") or (
         not isinstance(target, Tensor) and np.asarray(target).dtype.kind == "f"
     )
+    if is_probs and np.shape(target.data if isinstance(target, Tensor) else target) == want:
+        # the shape of class indices with a float dtype: labels stored as floats
+        raise TypeError(
+            f"{op}: target looks like class indices (shape {want}) but has a floating dtype; "
+            "class indices must be integers: pass target.long() (or an int64 array). "
+            f"A float target must hold class probabilities of the input's shape {x.shape}."
+        )
     if is_probs:
         return _cross_entropy_probs(x, tensor_arg(target, op, "target"), w, class_dim,
                                     reduction, label_smoothing)

@@ -22,12 +22,15 @@ def test_source_task_is_learned(transfer):
     assert results["source_accuracy"] > 0.9
 
 
-def test_every_method_beats_chance_and_frozen_trains_fewer_parameters(transfer):
+def test_transfer_beats_scratch_from_few_labels_and_frozen_trains_fewer_parameters(transfer):
     _, results, _ = transfer
-    for k, row in results["accuracy"].items():
-        assert set(row) == {"scratch", "frozen", "finetune"}
-        assert row["frozen"] > 0.5, (k, row)  # chance is 0.2
-        assert row["finetune"] > 0.5, (k, row)
+    (k, row), = results["accuracy"].items()  # quick: 5 images per class, 5 epochs
+    assert set(row) == {"scratch", "frozen", "finetune"}
+    # the lesson, with margins that hold across seeds 0-3 (gaps 0.09-0.36 there) and so
+    # across CPUs and thread counts: the pretrained body is worth several points
+    for method in ("frozen", "finetune"):
+        assert row[method] > 0.7, (k, row)  # chance is 0.2
+        assert row[method] > row["scratch"] + 0.05, (k, row)
     params = results["trainable_parameters"]
     assert params["frozen"] < params["scratch"] == params["finetune"]
     assert os.path.getsize(results["plot"]) > 10_000

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ... import _dtypes
+from ..._device import check_device, is_device_name
 from ...tensor import Tensor
 from ..parameter import Parameter
 from . import _state_dict
@@ -343,9 +344,11 @@ class Module:
     def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> Module:
         """Convert floating parameters and buffers to ``dtype`` in place (the Parameter
         objects stay the same, so an optimizer built earlier still holds them).
-        Device strings ("cpu") are accepted and ignored."""
+        The device "cpu" is accepted and ignored; any other device is an error."""
+        check_device(kwargs.get("device"), "Module.to")
         for a in args:
-            if isinstance(a, str) and a == "cpu":
+            if is_device_name(a):
+                check_device(a, "Module.to")
                 continue
             dtype = a
         if dtype is None:
@@ -371,6 +374,11 @@ class Module:
         return self.to(np.float16)
 
     def cpu(self) -> Module:
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Always an error: minigrad runs on the CPU only."""
+        check_device("cuda" if device is None else device, "Module.cuda")
         return self
 
     # ------------------------------------------------------------------ repr
