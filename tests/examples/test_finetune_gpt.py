@@ -14,6 +14,10 @@ from minigrad.models import GPT
 
 QUICK_ADDITION_ACCURACY = 0.8  # docs/finetune-gpt.md: --quick reaches 93.6%
 
+# quick runs of an example: .ci/run runs them; one worker runs the whole module (the run
+# is a module fixture)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("finetune_gpt")]
+
 
 @pytest.fixture(scope="module")
 def run(load_example, tmp_path_factory):

@@ -7,6 +7,10 @@ import os
 import numpy as np
 import pytest
 
+# quick runs of an example: .ci/run runs them; one worker runs the whole module (the run
+# is a module fixture)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("overfitting")]
+
 
 @pytest.fixture(scope="module")
 def clinic(load_example, tmp_path_factory):

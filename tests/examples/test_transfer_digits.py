@@ -9,6 +9,10 @@ import pytest
 
 import minigrad as mg
 
+# quick runs of an example: .ci/run runs them; one worker runs the whole module (the run
+# is a module fixture)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("transfer_digits")]
+
 
 @pytest.fixture(scope="module")
 def transfer(load_example, tmp_path_factory):
