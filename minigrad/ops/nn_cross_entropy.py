@@ -115,9 +115,13 @@ def _class_layout(x: Tensor, op: str) -> tuple[int, int, tuple[int, ...]]:
 def _check_targets(t: np.ndarray, want: tuple[int, ...], x: Tensor, ignore_index: int,
                    op: str) -> None:
     if t.shape != want:
+        hint = ""
+        if t.shape == x.shape:  # integer one-hot rows
+            hint = ("; one-hot targets? pass class indices, target.argmax(dim=1), or "
+                    "probabilities as a float tensor")
         raise ValueError(
             f"{op}: class-index target must have shape {want} for input of shape {x.shape}, "
-            f"got {t.shape}"
+            f"got {t.shape}{hint}"
         )
     classes = x.shape[0 if x.ndim == 1 else 1]
     bad = ((t < 0) | (t >= classes)) & (t != ignore_index)

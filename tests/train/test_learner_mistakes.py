@@ -46,3 +46,25 @@ def test_resuming_from_a_checkpoint_past_the_requested_epochs_says_so(data, tmp_
     resumed = linear_trainer()
     resumed.fit(data, epochs=5, verbose=0, resume_from=path)
     assert resumed.epoch == 5
+
+
+def test_other_common_slips_name_the_fix():
+    import numpy as np
+
+    import minigrad as mg
+    import minigrad.nn.functional as F
+    from minigrad.data import DataLoader
+
+    model = nn.Linear(3, 1)
+    with pytest.raises(TypeError, match=r"call it: model.parameters\(\) \(with parentheses\)"):
+        optim.SGD(model.parameters, lr=0.1)
+    with pytest.raises(TypeError, match=r"not the Linear itself: pass model.parameters\(\)"):
+        optim.SGD(model, lr=0.1)
+    X, y = np.zeros((8, 3), np.float32), np.zeros(8, np.int64)
+    with pytest.raises(TypeError, match=r"DataLoader\(TensorDataset\(X, y\), batch_size=32\)"):
+        DataLoader(X, y)
+    with pytest.raises(TypeError, match=r"nn.Sequential\(\*layers\)"):
+        nn.Sequential([nn.Linear(2, 2), nn.ReLU()])
+    one_hot = mg.tensor(np.eye(3, dtype=np.int64)[[0, 1, 2, 1]])
+    with pytest.raises(ValueError, match=r"one-hot targets\? pass class indices"):
+        F.cross_entropy(mg.randn(4, 3), one_hot)
