@@ -20,7 +20,7 @@
 5. report:    trainable parameters, wall time, subtraction accuracy (the new task) and
               addition accuracy kept (catastrophic forgetting), as a table and a plot
 
-Run:  python examples/finetune_gpt.py [--quick] [--out DIR]   (about 4 minutes; --quick 1)
+Run:  python examples/finetune_gpt.py [--quick] [--out DIR]  (4 min; --quick 1 min)
 """
 
 from __future__ import annotations
