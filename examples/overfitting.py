@@ -20,6 +20,7 @@ Run:  python examples/overfitting.py [--quick] [--out DIR]     (about 20 seconds
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import time
 from collections.abc import Iterator
@@ -227,12 +228,14 @@ def main(quick: bool = False, out_dir: str = os.path.join("runs", "overfitting")
         plot_train_curves(under_curves, train_floor, plots[-1],
                           "Underfitting: training MSE on 300 points, and the fixes")
 
+    table_path = os.path.join(out_dir, "results.csv")
+    write_table(table_path, {"overfitting": rows, "underfitting": under_rows})
     seconds = time.perf_counter() - start
-    say(f"\n{len(plots)} plots in {out_dir}; total time {seconds:.1f} s")
+    say(f"\ntables: {table_path}; {len(plots)} plots in {out_dir}; total time {seconds:.1f} s")
     return {"noise_floor": floor, "overfit": rows["overfit (no fix)"], "fixes": rows,
             "underfit": under_rows,
             "overfit_val_curve": history["val_mse"], "suggested_lr": suggested,
-            "lr_finder": (lrs, losses), "seconds": seconds,
+            "lr_finder": (lrs, losses), "seconds": seconds, "table": table_path,
             "plots": plots}
 
 
@@ -242,6 +245,17 @@ def say_table(say, title: str, rows: dict[str, dict]) -> None:
     for name, r in rows.items():
         best = f"{r['best_val_mse']:.4f} ({r['best_epoch']})"
         say(f"{name:34} {r['train_mse']:>9.4f} {best:>17} {r['final_val_mse']:>9.4f}")
+
+
+def write_table(path: str, sections: dict[str, dict[str, dict]]) -> None:
+    """Both tables as one CSV file: section, run, train MSE, best val MSE (epoch), final."""
+    columns = ["train_mse", "best_val_mse", "best_epoch", "final_val_mse"]
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["section", "run", *columns])
+        for section, rows in sections.items():
+            for name, row in rows.items():
+                writer.writerow([section, name, *(row[c] for c in columns)])
 
 
 def _figure(size: tuple[float, float]):

@@ -69,8 +69,7 @@ def test_example_runs_without_matplotlib_and_names_the_extra(name, plots, tmp_pa
     assert len(hints) == (1 if plots else 0), hints
     assert "minigrad[" not in stdout  # the PyPI name belongs to another project
     written = sorted(p.name for p in out.rglob("*"))
-    assert any(name.endswith(".safetensors") for name in written), written
-    assert not any(name.endswith(".png") for name in written), written
+    assert written and not any(name.endswith(".png") for name in written), written
 
 
 def test_example_writes_under_runs_by_default_and_has_help(tmp_path):

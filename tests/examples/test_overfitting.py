@@ -68,8 +68,12 @@ def test_lr_finder_grows_geometrically_and_stops_before_divergence(clinic):
     assert losses.min() < 0.6 * losses[0]
 
 
-def test_plots_are_written(clinic):
+def test_plots_and_the_table_are_written(clinic):
     _, results = clinic
+    with open(results["table"]) as file:
+        lines = file.read().splitlines()
+    assert lines[0] == "section,run,train_mse,best_val_mse,best_epoch,final_val_mse"
+    assert len(lines) == 1 + 8 + 4 and lines[1].startswith("overfitting,overfit (no fix),")
     assert len(results["plots"]) == 5  # matplotlib is installed with the dev extra
     for path in results["plots"]:
         assert os.path.getsize(path) > 10_000, path
