@@ -44,7 +44,8 @@ def run_without_extras(script: Path, *args: str, cwd: Path) -> subprocess.Comple
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env.pop("MPLBACKEND", None)
     return subprocess.run([sys.executable, "-c", WITHOUT_EXTRAS, str(script), *args],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+                          cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=3600)  # a guard against a hang; a shared machine can be slow
 
 
 def check(result: subprocess.CompletedProcess) -> str:

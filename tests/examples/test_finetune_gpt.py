@@ -17,12 +17,13 @@ from minigrad.models import GPT
 # and on an AMD EPYC with 1 and 2 BLAS threads (docs/finetune-gpt.md)
 QUICK_ADDITION_ACCURACY = 0.8
 
-# quick runs of an example: .ci/run runs them; one worker runs the whole module (the run
-# is a module fixture)
+# quick runs of an example: .ci/run runs them (--dist loadgroup keeps the module on one
+# worker); the run is a session fixture, so it happens once per worker even when the
+# worker interleaves other modules' tests
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("finetune_gpt")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def run(load_example, tmp_path_factory):
     example = load_example("finetune_gpt.py")
     out = tmp_path_factory.mktemp("finetune_gpt")

@@ -7,12 +7,13 @@ import os
 import numpy as np
 import pytest
 
-# quick runs of an example: .ci/run runs them; one worker runs the whole module (the run
-# is a module fixture)
+# quick runs of an example: .ci/run runs them (--dist loadgroup keeps the module on one
+# worker); the run is a session fixture, so it happens once per worker even when the
+# worker interleaves other modules' tests
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("overfitting")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def clinic(load_example, tmp_path_factory):
     example = load_example("overfitting.py")
     out = tmp_path_factory.mktemp("overfitting")

@@ -9,12 +9,13 @@ import pytest
 
 import minigrad as mg
 
-# quick runs of an example: .ci/run runs them; one worker runs the whole module (the run
-# is a module fixture)
+# quick runs of an example: .ci/run runs them (--dist loadgroup keeps the module on one
+# worker); the run is a session fixture, so it happens once per worker even when the
+# worker interleaves other modules' tests
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("transfer_digits")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def transfer(load_example, tmp_path_factory):
     example = load_example("transfer_digits.py")
     out = tmp_path_factory.mktemp("transfer")
