@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtypes
+from ._device import check_device
 from ._tensor import Tensor
 from .random import Generator, rng
 
@@ -18,7 +19,7 @@ def _as_array(data: Any, dtype: Any, where: str) -> np.ndarray:
     return _dtypes.as_array(data, dtype, where)
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, a scalar, or an array).
 
     Python floats become float32 and Python ints int64; arrays keep their dtype.
@@ -28,15 +29,17 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tensor([1.5, 2.0], requires_grad=True)
     tensor([1.5, 2. ], requires_grad=True)
     """
+    check_device(device, "tensor")
     t = Tensor._make(_as_array(data, dtype, "tensor"), False, None)
     if requires_grad:
         t.requires_grad = True
     return t
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like ``tensor`` but shares memory with an ndarray (or Tensor) when no conversion
     is needed."""
+    check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == _dtypes.canonical(dtype)):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == _dtypes.canonical(dtype)):
@@ -76,23 +79,30 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def zeros(*size: Size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*size: Size, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    check_device(device, "zeros")
     return _finish(np.zeros(_shape(size, "zeros"), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size: Size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Size, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ones."""
+    check_device(device, "ones")
     return _finish(np.ones(_shape(size, "ones"), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*size: Size, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
     """An uninitialised tensor (its values are whatever memory held)."""
+    check_device(device, "empty")
     return _finish(np.empty(_shape(size, "empty"), _float_dtype(dtype)), requires_grad)
 
 
-def full(size: Size, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(size: Size, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """A tensor filled with ``fill_value`` (dtype inferred from it if not given)."""
+    check_device(device, "full")
     shape = _shape((size,), "full")
     if dtype is None:
         dtype = _as_array(fill_value, None, "full").dtype
@@ -101,9 +111,10 @@ def full(size: Size, fill_value: Any, dtype: Any = None, requires_grad: bool = F
 
 def arange(
     start: float, end: float | None = None, step: float = 1, dtype: Any = None,
-    requires_grad: bool = False,
+    requires_grad: bool = False, device: Any = None,
 ) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 if all are ints."""
+    check_device(device, "arange")
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -115,40 +126,49 @@ def arange(
 
 
 def linspace(
-    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False
+    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    check_device(device, "linspace")
     if steps < 0:
         raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
     return _finish(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
     """The identity matrix (n x m)."""
+    check_device(device, "eye")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
 def rand(
-    *size: Size, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False
+    *size: Size, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """Uniform random values in [0, 1)."""
+    check_device(device, "rand")
     shape = _shape(size, "rand")
     return _finish(rng(generator).random(shape).astype(_float_dtype(dtype)), requires_grad)
 
 
 def randn(
-    *size: Size, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False
+    *size: Size, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """Standard-normal random values."""
+    check_device(device, "randn")
     shape = _shape(size, "randn")
     return _finish(rng(generator).standard_normal(shape).astype(_float_dtype(dtype)), requires_grad)
 
 
 def randint(
     low: int, high: int | None = None, size: Size = (), generator: Generator | None = None,
-    dtype: Any = None,
+    dtype: Any = None, device: Any = None,
 ) -> Tensor:
     """Random integers in [low, high) (``randint(high, size)`` also works)."""
+    check_device(device, "randint")
     if high is None:
         low, high = 0, low
     if high <= low:
@@ -158,8 +178,9 @@ def randint(
     return _finish(rng(generator).integers(low, high, shape).astype(dtype), False)
 
 
-def randperm(n: int, generator: Generator | None = None) -> Tensor:
+def randperm(n: int, generator: Generator | None = None, device: Any = None) -> Tensor:
     """A random permutation of 0..n-1 (int64)."""
+    check_device(device, "randperm")
     return _finish(rng(generator).permutation(n).astype(np.int64), False)
 
 
@@ -168,33 +189,42 @@ def _like(x: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
     return data.shape, data.dtype if dtype is None else _dtypes.canonical(dtype)
 
 
-def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+    check_device(device, "zeros_like")
     shape, dt = _like(x, dtype)
     return _finish(np.zeros(shape, dt), requires_grad)
 
 
-def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device, "ones_like")
     shape, dt = _like(x, dtype)
     return _finish(np.ones(shape, dt), requires_grad)
 
 
-def empty_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty_like(x: Any, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+    check_device(device, "empty_like")
     shape, dt = _like(x, dtype)
     return _finish(np.empty(shape, dt), requires_grad)
 
 
-def full_like(x: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(x: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    check_device(device, "full_like")
     shape, dt = _like(x, dtype)
     return _finish(np.full(shape, fill_value, dt), requires_grad)
 
 
 def rand_like(x: Any, dtype: Any = None, generator: Generator | None = None,
-              requires_grad: bool = False) -> Tensor:
+              requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device, "rand_like")
     shape, dt = _like(x, dtype)
     return _finish(rng(generator).random(shape).astype(dt), requires_grad)
 
 
 def randn_like(x: Any, dtype: Any = None, generator: Generator | None = None,
-               requires_grad: bool = False) -> Tensor:
+               requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device, "randn_like")
     shape, dt = _like(x, dtype)
     return _finish(rng(generator).standard_normal(shape).astype(dt), requires_grad)

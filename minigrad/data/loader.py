@@ -65,6 +65,12 @@ class DataLoader:
                 "batches in the main process (use num_workers=0). Worker processes would "
                 "need the spawn start method, and in-memory batching is faster without them."
             )
+        if not isinstance(batch_size, int | np.integer) and hasattr(batch_size, "__len__"):
+            raise TypeError(
+                f"DataLoader: batch_size must be an int, got {type(batch_size).__name__}; "
+                "DataLoader takes one dataset: for arrays X and y write "
+                "DataLoader(TensorDataset(X, y), batch_size=32)"
+            )
         check_random_generator(generator, "DataLoader")
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")

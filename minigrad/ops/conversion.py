@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtypes
+from .._device import check_device, is_device_name
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
 
@@ -42,9 +43,11 @@ def clone(input: Tensor) -> Tensor:
 @tensor_method("to")
 def to(input: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
     """Convert to ``dtype`` (``x.to(mg.float64)``); returns ``input`` if already that dtype.
-    Device strings ("cpu") are accepted and ignored."""
+    The device "cpu" is accepted and ignored; any other device is an error."""
+    check_device(kwargs.get("device"), "to")
     for a in args:
-        if isinstance(a, str) and a == "cpu":
+        if is_device_name(a):
+            check_device(a, "to")
             continue
         dtype = a
     if dtype is None:
