@@ -59,8 +59,8 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, s
 bool = bool_
 __version__ = "0.1.0"
 
-_SUBMODULES = ("autograd", "data", "finetune", "io", "kernels", "models", "nn", "optim", "train",
-               "utils")
+_SUBMODULES = ("amp", "autograd", "cuda", "data", "finetune", "io", "kernels", "models", "nn",
+               "optim", "train", "utils")
 
 
 def save(obj: _Any, path: _Any, metadata: _Any = None) -> None:
@@ -80,4 +80,6 @@ def load(path: _Any, **kwargs: _Any) -> _Any:
 def __getattr__(name: str) -> _Any:
     if name in _SUBMODULES:
         return _import_module(f".{name}", __name__)
+    if name == "autocast":  # torch.autocast is torch.amp.autocast
+        return _import_module(".amp", __name__).autocast
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
