@@ -12,6 +12,7 @@ tensor([[ 8., 12.],
 from importlib import import_module as _import_module
 from typing import Any as _Any
 
+from ._device import device
 from ._dtypes import (
     bool_,
     double,
@@ -59,8 +60,8 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, s
 bool = bool_
 __version__ = "0.1.0"
 
-_SUBMODULES = ("amp", "autograd", "cuda", "data", "finetune", "io", "kernels", "models", "nn",
-               "optim", "train", "utils")
+_SUBMODULES = ("amp", "autograd", "backends", "cuda", "data", "finetune", "io", "kernels",
+               "models", "nn", "optim", "train", "utils")
 
 
 def save(obj: _Any, path: _Any, metadata: _Any = None) -> None:

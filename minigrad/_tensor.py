@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from . import _dtypes
+from . import _device, _dtypes
 from .autograd.engine import run_backward
 from .autograd.grad_mode import _state
 from .sparse import SparseGrad, accumulate_sparse
@@ -128,8 +128,9 @@ class Tensor:
     is_sparse = False  # see minigrad/sparse.py for the gradients that are
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        """``device(type='cpu')``: where every minigrad tensor lives (equals "cpu")."""
+        return _device.CPU
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of dimension ``dim``."""

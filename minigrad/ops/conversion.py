@@ -42,14 +42,15 @@ def clone(input: Tensor) -> Tensor:
 
 @tensor_method("to")
 def to(input: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-    """Convert to ``dtype`` (``x.to(mg.float64)``); returns ``input`` if already that dtype.
-    The device "cpu" is accepted and ignored; any other device is an error."""
+    """Convert to ``dtype`` (``x.to(mg.float64)``, or ``x.to(other)``: other's dtype);
+    returns ``input`` if already that dtype. The device "cpu" (a string or
+    ``mg.device("cpu")``) is accepted and ignored; any other device is an error."""
     check_device(kwargs.get("device"), "to")
     for a in args:
         if is_device_name(a):
             check_device(a, "to")
             continue
-        dtype = a
+        dtype = a.dtype if isinstance(a, Tensor) else a  # x.to(other): other's dtype
     if dtype is None:
         return input
     dtype = _dtypes.canonical(dtype)
