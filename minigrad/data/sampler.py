@@ -47,29 +47,57 @@ class SequentialSampler(Sampler):
 class RandomSampler(Sampler):
     """A new random permutation of the indices on every pass.
 
-    Draws from ``generator`` (a ``minigrad.random.Generator``), or from
-    minigrad's default generator if None, so ``mg.manual_seed`` fixes the order.
+    ``RandomSampler(data_source, replacement=False, num_samples=None, generator=None)``
+    as in PyTorch: with ``replacement=True`` each pass draws ``num_samples`` indices
+    independently (default ``len(data_source)``); without, ``num_samples`` larger
+    than the data set chains fresh permutations. Draws from ``generator`` (a
+    ``minigrad.random.Generator``), or from minigrad's default generator if None, so
+    ``mg.manual_seed`` fixes the order.
 
     >>> g = mgrandom.Generator(0)
     >>> sorted(RandomSampler(range(5), generator=g))
     [0, 1, 2, 3, 4]
+    >>> len(RandomSampler(range(5), replacement=True, num_samples=12))
+    12
     """
 
-    def __init__(self, data_source: Sized, generator: mgrandom.Generator | None = None) -> None:
+    def __init__(self, data_source: Sized, replacement: bool = False,
+                 num_samples: int | None = None,
+                 generator: mgrandom.Generator | None = None) -> None:
+        if isinstance(replacement, mgrandom.Generator) and generator is None:
+            replacement, generator = False, replacement  # the older (data_source, generator)
+        if not isinstance(replacement, bool):
+            raise TypeError(f"RandomSampler: replacement should be a boolean value, "
+                            f"but got replacement={replacement!r}")
+        if num_samples is not None and (not isinstance(num_samples, int | np.integer)
+                                        or isinstance(num_samples, bool) or num_samples <= 0):
+            raise ValueError(f"RandomSampler: num_samples should be a positive integer value, "
+                             f"but got num_samples={num_samples!r}")
         check_random_generator(generator, "RandomSampler")
         self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = None if num_samples is None else int(num_samples)
         self.generator = generator
 
+    @property
+    def num_samples(self) -> int:
+        """Indices per pass: ``num_samples`` if given, else ``len(data_source)``."""
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
     def index_array(self) -> np.ndarray:
-        """One pass's permutation as an int64 array; each call draws a new one."""
-        n = len(self.data_source)
-        return mgrandom.rng(self.generator).permutation(n).astype(np.int64)
+        """One pass's indices as an int64 array; each call draws new ones."""
+        n, k = len(self.data_source), self.num_samples
+        rng = mgrandom.rng(self.generator)
+        if self.replacement:
+            return rng.integers(0, n, size=k, dtype=np.int64)
+        perms = [rng.permutation(n) for _ in range(-(-k // n))] if n else [np.zeros(0)]
+        return np.concatenate(perms)[:k].astype(np.int64)
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.index_array().tolist())
 
     def __len__(self) -> int:
-        return len(self.data_source)
+        return self.num_samples
 
 
 class BatchSampler(Sampler):
