@@ -56,6 +56,18 @@ from .creation import (
 )
 from .ops import *  # noqa: F403  (the op functions: mg.exp, mg.cat, mg.where, ...)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .sampling import multinomial, normal
+from .tensor_types import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 
 bool = bool_
 __version__ = "0.1.0"

@@ -43,8 +43,26 @@ class Tensor:
     # NumPy functions applied to a Tensor see its array through ``__array__``.
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        self._array = data if type(data) is np.ndarray else _dtypes.as_array(data, None, "Tensor")
+    def __init__(self, *data: Any, requires_grad: bool = False) -> None:
+        # PyTorch's legacy constructor: Tensor(3, 4) is an uninitialised float32 tensor of
+        # that shape, Tensor() an empty one, Tensor([1, 2]) float32 data; an ndarray (or a
+        # NumPy scalar) keeps its dtype, so the internal Tensor(array) stays zero-copy.
+        if len(data) == 1 and type(data[0]) is np.ndarray:
+            array = data[0]
+        elif not data:
+            array = np.empty((0,), np.float32)
+        elif all(isinstance(n, int) and not isinstance(n, bool) for n in data):
+            if any(n < 0 for n in data):
+                raise ValueError(f"Tensor: negative dimension in size {data}")
+            array = np.empty(data, np.float32)
+        elif len(data) == 1:
+            item = data[0]
+            floating = None if isinstance(item, np.generic | Tensor) else np.float32
+            array = _dtypes.as_array(item, floating, "Tensor")
+        else:
+            raise TypeError(f"Tensor: expected data (a list, an array) or sizes (ints), got "
+                            f"{', '.join(type(d).__name__ for d in data)}")
+        self._array = array
         self.grad: Tensor | None = None
         self.grad_fn = None
         self._requires_grad = False
@@ -139,6 +157,8 @@ class Tensor:
     def numel(self) -> int:
         """Number of elements."""
         return int(self._array.size)
+
+    nelement = numel
 
     def dim(self) -> int:
         return self._array.ndim

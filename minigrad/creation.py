@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _dtypes
 from ._device import check_device
-from ._tensor import Tensor
+from ._tensor import Tensor, tensor_method
 from .random import Generator, rng
 
 Size = Any  # ints or one tuple/list of ints, as in PyTorch: zeros(2, 3) or zeros((2, 3))
@@ -164,18 +164,26 @@ def randn(
 
 
 def randint(
-    low: int, high: int | None = None, size: Size = (), generator: Generator | None = None,
-    dtype: Any = None, device: Any = None,
+    low: int = 0, high: Any = None, size: Size = (), generator: Generator | None = None,
+    dtype: Any = None, device: Any = None, requires_grad: bool = False,
 ) -> Tensor:
-    """Random integers in [low, high) (``randint(high, size)`` also works)."""
+    """Random integers in [low, high): ``randint(low, high, size)`` or, as in PyTorch,
+    ``randint(high, size)``.
+
+    >>> randint(3, (4,)).shape, randint(5, 8, (2, 2)).dtype
+    ((4,), dtype('int64'))
+    """
     check_device(device, "randint")
-    if high is None:
-        low, high = 0, low
+    if high is None or isinstance(high, tuple | list):  # randint(high, size)
+        low, high, size = 0, low, (size if high is None else high)
+    for name, value in (("low", low), ("high", high)):
+        if not isinstance(value, int | np.integer) or isinstance(value, bool):
+            raise TypeError(f"randint: {name} must be an int, got {value!r}")
     if high <= low:
         raise ValueError(f"randint: need low < high, got low={low}, high={high}")
     shape = _shape((size,) if isinstance(size, int) else tuple(size), "randint")
     dtype = _dtypes.int64 if dtype is None else _dtypes.canonical(dtype)
-    return _finish(rng(generator).integers(low, high, shape).astype(dtype), False)
+    return _finish(rng(generator).integers(low, high, shape).astype(dtype), requires_grad)
 
 
 def randperm(n: int, generator: Generator | None = None, device: Any = None) -> Tensor:
@@ -228,3 +236,54 @@ def randn_like(x: Any, dtype: Any = None, generator: Generator | None = None,
     check_device(device, "randn_like")
     shape, dt = _like(x, dtype)
     return _finish(rng(generator).standard_normal(shape).astype(dt), requires_grad)
+
+
+# ---------------------------------------------------- x.new_zeros(...) and friends
+def _new(x: Tensor, size: Sequence[Any], dtype: Any, device: Any, where: str) -> tuple:
+    check_device(device, where)
+    return _shape(size, where), x.dtype if dtype is None else _dtypes.canonical(dtype)
+
+
+@tensor_method("new_zeros")
+def new_zeros(self: Tensor, *size: Size, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """Zeros of ``size`` with this tensor's dtype (unless ``dtype`` is given)."""
+    shape, dt = _new(self, size, dtype, device, "new_zeros")
+    return _finish(np.zeros(shape, dt), requires_grad)
+
+
+@tensor_method("new_ones")
+def new_ones(self: Tensor, *size: Size, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """Ones of ``size`` with this tensor's dtype (unless ``dtype`` is given)."""
+    shape, dt = _new(self, size, dtype, device, "new_ones")
+    return _finish(np.ones(shape, dt), requires_grad)
+
+
+@tensor_method("new_empty")
+def new_empty(self: Tensor, *size: Size, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor of ``size`` with this tensor's dtype."""
+    shape, dt = _new(self, size, dtype, device, "new_empty")
+    return _finish(np.empty(shape, dt), requires_grad)
+
+
+@tensor_method("new_full")
+def new_full(self: Tensor, size: Size, fill_value: Any, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``fill_value`` everywhere, in ``size``, with this tensor's dtype.
+
+    >>> ones(2, dtype=_dtypes.float64).new_full((2,), 7).tolist()
+    [7.0, 7.0]
+    """
+    shape, dt = _new(self, (size,), dtype, device, "new_full")
+    return _finish(np.full(shape, fill_value, dt), requires_grad)
+
+
+@tensor_method("new_tensor")
+def new_tensor(self: Tensor, data: Any, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """A copy of ``data`` with this tensor's dtype (unless ``dtype`` is given)."""
+    check_device(device, "new_tensor")
+    return tensor(data, dtype=self.dtype if dtype is None else dtype,
+                  requires_grad=requires_grad)

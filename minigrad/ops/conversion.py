@@ -94,3 +94,46 @@ def int(input: Tensor) -> Tensor:
 @tensor_method("bool")
 def bool(input: Tensor) -> Tensor:
     return to(input, np.bool_)
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+_TYPE_DTYPES = {name: dtype for dtype, name in _TYPE_NAMES.items()}
+
+
+@tensor_method("type")
+def tensor_type(input: Tensor, dtype: Any = None, non_blocking: bool = False,
+                **kwargs: Any) -> Any:
+    """Without ``dtype``: the type name, ``'minigrad.FloatTensor'`` (PyTorch's
+    ``'torch.FloatTensor'``). With one (a dtype, ``mg.LongTensor`` or a type name such
+    as ``'torch.LongTensor'``): the tensor converted to it.
+
+    >>> import minigrad as mg
+    >>> mg.ones(2).type(), mg.ones(2).type(mg.int64).type()
+    ('minigrad.FloatTensor', 'minigrad.LongTensor')
+    """
+    if dtype is None:
+        return f"minigrad.{_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}"
+    if isinstance(dtype, str):
+        short = dtype.rsplit(".", 1)[-1]
+        if short not in _TYPE_DTYPES:
+            raise ValueError(f"type: invalid type {dtype!r}; expected a name such as "
+                             f"'torch.FloatTensor' ({', '.join(_TYPE_DTYPES)})")
+        dtype = _TYPE_DTYPES[short]
+    dtype = getattr(dtype, "dtype", dtype)  # mg.LongTensor carries its dtype
+    return to(input, dtype)
+
+
+@tensor_method("cpu")
+def cpu(input: Tensor, memory_format: Any = None) -> Tensor:
+    """``input`` itself: it already lives on the CPU."""
+    return input
+
+
+@tensor_method("cuda")
+def cuda(input: Tensor, device: Any = None, non_blocking: bool = False,
+         memory_format: Any = None) -> Tensor:
+    """Always the device error: minigrad runs on the CPU only."""
+    check_device("cuda" if device is None else device, "cuda")
+    return input
