@@ -30,7 +30,7 @@ from ._dtypes import (
     short,
     uint8,
 )
-from ._tensor import Tensor
+from ._tensor import Size, Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,

@@ -27,6 +27,33 @@ from .sparse import SparseGrad, accumulate_sparse
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class Size(tuple):
+    """A tensor's shape, as ``x.size()`` returns it: a tuple of ints that prints like
+    PyTorch's ``torch.Size``.
+
+    >>> import minigrad as mg
+    >>> s = mg.zeros(2, 3).size()
+    >>> s, s == (2, 3), s.numel()
+    (minigrad.Size([2, 3]), True, 6)
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, sizes: Any = ()) -> Size:
+        return super().__new__(cls, (int(n) for n in sizes))
+
+    def __repr__(self) -> str:
+        return f"minigrad.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return int(np.prod(self, dtype=np.int64))
+
+    def __getitem__(self, index: Any) -> Any:
+        item = super().__getitem__(index)
+        return Size(item) if isinstance(index, slice) else item
+
+
 class Tensor:
     """An array with autograd. Build one with ``mg.tensor(...)`` or a factory.
 
@@ -150,9 +177,9 @@ class Tensor:
         """``device(type='cpu')``: where every minigrad tensor lives (equals "cpu")."""
         return _device.CPU
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        """The shape, or the length of dimension ``dim``."""
-        return self._array.shape if dim is None else self._array.shape[dim]
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a ``Size`` (a tuple), or the length of dimension ``dim``."""
+        return Size(self._array.shape) if dim is None else self._array.shape[dim]
 
     def numel(self) -> int:
         """Number of elements."""
@@ -237,6 +264,19 @@ class Tensor:
         return int(self.item())
 
     __hash__ = object.__hash__
+
+    def __format__(self, format_spec: str) -> str:
+        """``f"{loss:.4f}"``: a 0-dim tensor formats as its number, as in PyTorch; any
+        tensor formats with an empty spec as ``str``."""
+        if self._array.ndim == 0:
+            return format(self._array.item(), format_spec)
+        if not format_spec:
+            return str(self)
+        raise TypeError(
+            f"unsupported format string {format_spec!r} for a Tensor of shape "
+            f"{self._array.shape}: only a 0-dim tensor formats as a number (as in PyTorch); "
+            "use f'{t.item():...}' for a one-element tensor"
+        )
 
     def __repr__(self) -> str:
         body = np.array2string(

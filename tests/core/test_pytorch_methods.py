@@ -158,3 +158,21 @@ def test_tensor_legacy_constructor():
         mg.Tensor(2, -1)
     with pytest.raises(TypeError, match="expected data"):
         mg.Tensor([1], [2])
+
+
+def test_format_of_a_0_dim_tensor_is_its_numbers():
+    loss = mg.tensor(0.123456, dtype=mg.float64)
+    assert f"{loss:.4f}" == "0.1235" and f"{loss:>8.2f}" == "    0.12"
+    assert f"{mg.tensor(3):d}" == "3" and f"{loss}" == "0.123456"
+    assert f"{mg.ones(2)}" == str(mg.ones(2))
+    with pytest.raises(TypeError, match=r"only a 0-dim tensor formats as a number"):
+        f"{mg.ones(1):.3f}"
+
+
+def test_size_is_a_tuple_that_prints_as_pytorchs():
+    s = mg.zeros(2, 3).size()
+    assert isinstance(s, tuple) and isinstance(s, mg.Size)
+    assert s == (2, 3) and repr(s) == "minigrad.Size([2, 3])" and s.numel() == 6
+    assert isinstance(s[1:], mg.Size) and s[1:] == (3,) and s[0] == 2
+    assert mg.zeros(2, 3).size(-1) == 3 and mg.Size([]).numel() == 1
+    assert mg.zeros(*s).shape == (2, 3) and mg.zeros(s).shape == (2, 3)
