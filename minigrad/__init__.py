@@ -79,8 +79,8 @@ from .tensor_types import (
 bool = bool_
 __version__ = "0.1.0"
 
-_SUBMODULES = ("amp", "autograd", "backends", "cuda", "data", "finetune", "io", "kernels",
-               "models", "nn", "optim", "train", "utils")
+_SUBMODULES = ("amp", "autograd", "backends", "cuda", "data", "distributed", "finetune", "io",
+               "kernels", "models", "nn", "onnx", "optim", "train", "utils")
 
 
 def save(obj: _Any, path: _Any, metadata: _Any = None) -> None:
