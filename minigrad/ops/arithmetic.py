@@ -13,7 +13,7 @@ import numpy as np
 from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import binary_operands
+from ._args import binary_operands, write_out
 
 
 class Add(Function):
@@ -148,13 +148,15 @@ def _ready(a: Any, b: Any) -> bool:
 
 
 @tensor_method("add", "__add__")
-def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
+def add(input: Any, other: Any, alpha: float = 1, *, out: Tensor | None = None) -> Tensor:
     """``input + alpha * other`` with broadcasting.
 
     >>> import minigrad as mg
     >>> mg.add(mg.tensor([1.0, 2.0]), 10)
     tensor([11., 12.])
     """
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(add(input, other, alpha), out, "add")
     if alpha != 1:
         other = mul(other, alpha)
     elif _ready(input, other):
@@ -163,8 +165,10 @@ def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
 
 
 @tensor_method("sub", "subtract", "__sub__")
-def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
+def sub(input: Any, other: Any, alpha: float = 1, *, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(sub(input, other, alpha), out, "sub")
     if alpha != 1:
         other = mul(other, alpha)
     elif _ready(input, other):
@@ -173,17 +177,21 @@ def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
 
 
 @tensor_method("mul", "multiply", "__mul__")
-def mul(input: Any, other: Any) -> Tensor:
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise product with broadcasting."""
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(mul(input, other), out, "mul")
     if _ready(input, other):
         return Mul.apply(input, other)
     return Mul.apply(*binary_operands(input, other, "mul"))
 
 
 @tensor_method("div", "divide", "__truediv__")
-def div(input: Any, other: Any) -> Tensor:
+def div(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """True division with broadcasting (integer inputs give the default float dtype,
     as in PyTorch)."""
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(div(input, other), out, "div")
     if _ready(input, other):
         return Div.apply(input, other)
     a, b = binary_operands(input, other, "div")
@@ -211,7 +219,7 @@ def neg(input: Tensor) -> Tensor:
 
 
 @tensor_method("matmul", "__matmul__")
-def matmul(input: Any, other: Any) -> Tensor:
+def matmul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Matrix product with NumPy's rules: 1-D @ 1-D is a dot product, 1-D operands are
     promoted to matrices and the added dimension removed, and leading batch
     dimensions broadcast.
@@ -220,6 +228,8 @@ def matmul(input: Any, other: Any) -> Tensor:
     >>> (mg.ones(2, 3) @ mg.ones(3)).tolist()
     [3.0, 3.0]
     """
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(matmul(input, other), out, "matmul")
     a, b = binary_operands(input, other, "matmul")
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul: both operands must be tensors or arrays, not scalars")

@@ -176,3 +176,23 @@ def test_size_is_a_tuple_that_prints_as_pytorchs():
     assert isinstance(s[1:], mg.Size) and s[1:] == (3,) and s[0] == 2
     assert mg.zeros(2, 3).size(-1) == 3 and mg.Size([]).numel() == 1
     assert mg.zeros(*s).shape == (2, 3) and mg.zeros(s).shape == (2, 3)
+
+
+@pytest.mark.parametrize(("call", "expected"), [
+    (lambda out: mg.add(mg.ones(2), 2, out=out), [3.0, 3.0]),
+    (lambda out: mg.add(mg.ones(2), mg.ones(2), alpha=3, out=out), [4.0, 4.0]),
+    (lambda out: mg.sub(mg.ones(2), 3, out=out), [-2.0, -2.0]),
+    (lambda out: mg.mul(mg.ones(2), 5, out=out), [5.0, 5.0]),
+    (lambda out: mg.div(mg.ones(2), 4, out=out), [0.25, 0.25]),
+    (lambda out: mg.matmul(mg.ones(2, 3), mg.ones(3), out=out), [3.0, 3.0]),
+    (lambda out: mg.cat([mg.ones(1), mg.zeros(1)], out=out), [1.0, 0.0]),
+    (lambda out: mg.stack([mg.ones(()), mg.zeros(())], out=out), [1.0, 0.0]),
+])
+def test_out_writes_into_the_given_tensor(call, expected):
+    out = mg.zeros(2)
+    assert call(out) is out and out.tolist() == expected
+
+
+def test_out_refuses_a_result_that_needs_a_gradient():
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        mg.mul(mg.ones(2, requires_grad=True), 2, out=mg.zeros(2))
