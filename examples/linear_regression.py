@@ -5,10 +5,13 @@ a model (W x + b), a loss (mean squared error), its gradient (from backward()),
 and the update theta <- theta - eta * dJ/dtheta (optim.SGD), repeated 201 times.
 docs/linear-regression.md walks through it line by line.
 
-Run:  python examples/linear_regression.py
+Run:  python examples/linear_regression.py [--quick] [--out DIR]   (under a second)
 """
 
 from __future__ import annotations
+
+import argparse
+import os
 
 import numpy as np
 
@@ -48,6 +51,21 @@ def fit(steps: int = 201, lr: float = 0.5, seed: int = 0, verbose: bool = True):
     return W.item(), b.item()
 
 
-if __name__ == "__main__":
-    w, b = fit()
+def main(quick: bool = False, out_dir: str = os.path.join("runs", "linear_regression")) -> None:
+    """Fit, report the learned line and save it to ``out_dir/line.safetensors``."""
+    path = os.path.join(out_dir, "line.safetensors")
+    print(f"writing to {out_dir}")
+    w, b = fit(steps=101 if quick else 201)
     print(f"learned y = {w:.4f} x + {b:.4f}   (true: y = 0.1 x + 0.3)")
+    os.makedirs(out_dir, exist_ok=True)
+    mg.save({"W": mg.tensor([w]), "b": mg.tensor([b])}, path)
+    print(f"saved {path}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Learn y = 0.1 x + 0.3 by gradient descent.")
+    parser.add_argument("--quick", action="store_true", help="101 steps instead of 201")
+    parser.add_argument("--out", default=os.path.join("runs", "linear_regression"),
+                        help="output folder (default: runs/linear_regression)")
+    args = parser.parse_args()
+    main(quick=args.quick, out_dir=args.out)

@@ -14,14 +14,14 @@ underfit it two ways and fix those; find a learning rate with an LR range test.
 
 Every figure is the MSE on the validation points; the noise alone costs about 0.08-0.09.
 
-Run:  python examples/overfitting.py [--quick] [out_dir]     (about 20 seconds)
+Run:  python examples/overfitting.py [--quick] [--out DIR]     (about 20 seconds)
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
 import os
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 
@@ -38,7 +38,8 @@ from minigrad.train import (
     History,
     MeanSquaredError,
     Trainer,
-        plot_lr_finder,
+    can_plot,
+    plot_lr_finder,
     suggest_lr,
 )
 
@@ -130,13 +131,16 @@ def lr_range_test(sizes: list[int], data: tuple, lr_min: float = 1e-5, lr_max: f
     return np.array(lrs), np.array(losses)
 
 
-def main(quick: bool = False, out_dir: str | None = None, seed: int = 0,
+def main(quick: bool = False, out_dir: str = os.path.join("runs", "overfitting"), seed: int = 0,
          verbose: bool = True) -> dict:
-    """Run the clinic; returns every validation figure and the plots' paths."""
+    """Run the clinic; returns every validation figure and the paths of the plots drawn
+    (none when matplotlib is not installed)."""
     mg.utils.tune_malloc()  # process-wide allocator setting: faster steps (docs/performance.md)
     say = print if verbose else (lambda *args, **kwargs: None)
-    out_dir = out_dir or tempfile.mkdtemp(prefix="overfitting_")
+    say(f"writing to {out_dir}")
     os.makedirs(out_dir, exist_ok=True)
+    plotting = can_plot(f"the plots in {out_dir}", note=say)
+    plots = []
     start = time.perf_counter()
     data_gen = mg.Generator(seed)
     train_data = make_data(N_TRAIN, data_gen)
@@ -157,8 +161,9 @@ def main(quick: bool = False, out_dir: str | None = None, seed: int = 0,
     best_epoch, best = history.best("val_mse")
     say(f"overfit: train MSE {history['mse'][-1]:.4f}; validation MSE best {best:.4f} "
         f"(epoch {best_epoch}), final {final:.4f}")
-    curves_path = os.path.join(out_dir, "overfit_curves.png")
-    plot_overfit_curves(history, best_epoch, floor, curves_path)
+    if plotting:
+        plots.append(os.path.join(out_dir, "overfit_curves.png"))
+        plot_overfit_curves(history, best_epoch, floor, plots[-1])
 
     # 3. the same model, fixed one way at a time
     fixes = {
@@ -183,11 +188,12 @@ def main(quick: bool = False, out_dir: str | None = None, seed: int = 0,
         val_curves[name] = fix_history["val_mse"]
         fitted[name] = fix_model
     say_table(say, "Overfitting: one fix at a time", rows)
-    fixes_path = os.path.join(out_dir, "overfit_fixes.png")
-    plot_fixes(val_curves, floor, fixes_path)
-    fits_path = os.path.join(out_dir, "overfit_fits.png")
-    plot_fits(train_data, {k: fitted[k] for k in ("overfit (no fix)", "L2 (AdamW weight_decay 2)",
-                                                  "early stopping (patience 100)")}, fits_path)
+    if plotting:
+        plots.append(os.path.join(out_dir, "overfit_fixes.png"))
+        plot_fixes(val_curves, floor, plots[-1])
+        shown = ("overfit (no fix)", "L2 (AdamW weight_decay 2)", "early stopping (patience 100)")
+        plots.append(os.path.join(out_dir, "overfit_fits.png"))
+        plot_fits(train_data, {k: fitted[k] for k in shown}, plots[-1])
 
     # 5. the learning-rate finder, on a model of sensible size
     medium = [1, 32, 32, 1]
@@ -195,8 +201,9 @@ def main(quick: bool = False, out_dir: str | None = None, seed: int = 0,
     lrs, losses = lr_range_test(medium, more_data)
     skip = 10  # the first averages rest on a handful of noisy batches
     suggested = suggest_lr(lrs[skip:], losses[skip:])
-    finder_path = os.path.join(out_dir, "lrfinder.png")
-    plot_lr_finder(lrs[skip:], losses[skip:], path=finder_path)
+    if plotting:
+        plots.append(os.path.join(out_dir, "lrfinder.png"))
+        plot_lr_finder(lrs[skip:], losses[skip:], path=plots[-1])
     say(f"\nLR finder: {len(lrs)} mini-batches from {lrs[0]:.0e} to {lrs[-1]:.2g}; "
         f"steepest descent at lr {suggested:.2e}")
 
@@ -216,18 +223,21 @@ def main(quick: bool = False, out_dir: str | None = None, seed: int = 0,
                             "best_epoch": epoch, "final_val_mse": case_final}
         under_curves[name] = case_history["mse"]
     say_table(say, f"Underfitting: 300 points, {short} epochs", under_rows)
-    under_path = os.path.join(out_dir, "overfit_underfit.png")
-    train_floor = float(np.mean((more_data[1] - np.sin(3 * more_data[0])) ** 2))
-    plot_train_curves(under_curves, train_floor, under_path,
-                      "Underfitting: training MSE on 300 points, and the fixes")
+    if plotting:
+        plots.append(os.path.join(out_dir, "overfit_underfit.png"))
+        train_floor = float(np.mean((more_data[1] - np.sin(3 * more_data[0])) ** 2))
+        plot_train_curves(under_curves, train_floor, plots[-1],
+                          "Underfitting: training MSE on 300 points, and the fixes")
 
+    table_path = os.path.join(out_dir, "results.csv")
+    write_table(table_path, {"overfitting": rows, "underfitting": under_rows})
     seconds = time.perf_counter() - start
-    say(f"\nplots in {out_dir}; total time {seconds:.1f} s")
+    say(f"\ntables: {table_path}; {len(plots)} plots in {out_dir}; total time {seconds:.1f} s")
     return {"noise_floor": floor, "overfit": rows["overfit (no fix)"], "fixes": rows,
             "underfit": under_rows,
             "overfit_val_curve": history["val_mse"], "suggested_lr": suggested,
-            "lr_finder": (lrs, losses), "seconds": seconds,
-            "plots": [curves_path, fixes_path, fits_path, finder_path, under_path]}
+            "lr_finder": (lrs, losses), "seconds": seconds, "table": table_path,
+            "plots": plots}
 
 
 def say_table(say, title: str, rows: dict[str, dict]) -> None:
@@ -236,6 +246,17 @@ def say_table(say, title: str, rows: dict[str, dict]) -> None:
     for name, r in rows.items():
         best = f"{r['best_val_mse']:.4f} ({r['best_epoch']})"
         say(f"{name:34} {r['train_mse']:>9.4f} {best:>17} {r['final_val_mse']:>9.4f}")
+
+
+def write_table(path: str, sections: dict[str, dict[str, dict]]) -> None:
+    """Both tables as one CSV file: section, run, train MSE, best val MSE (epoch), final."""
+    columns = ["train_mse", "best_val_mse", "best_epoch", "final_val_mse"]
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["section", "run", *columns])
+        for section, rows in sections.items():
+            for name, row in rows.items():
+                writer.writerow([section, name, *(row[c] for c in columns)])
 
 
 def _figure(size: tuple[float, float]):
@@ -331,5 +352,9 @@ def plot_fits(data: tuple, models: dict[str, MLP], path: str) -> None:
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--quick"]
-    main(quick="--quick" in sys.argv[1:], out_dir=args[0] if args else None)
+    parser = argparse.ArgumentParser(description="Overfit on purpose, then fix it.")
+    parser.add_argument("--quick", action="store_true", help="400 epochs per run instead of 1000")
+    parser.add_argument("--out", default=os.path.join("runs", "overfitting"),
+                        help="output folder (default: runs/overfitting)")
+    args = parser.parse_args()
+    main(quick=args.quick, out_dir=args.out)

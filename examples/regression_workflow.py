@@ -9,13 +9,13 @@
 5. evaluate:   R2 and MAE on the held-out test split; learning curves to a PNG
 6. deploy:     reload the best checkpoint into a fresh model; it predicts the same
 
-Run:  python examples/regression_workflow.py [out_dir]     (about 10 seconds)
+Run:  python examples/regression_workflow.py [--quick] [--out DIR]   (about 10 seconds)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from minigrad.train import (
     ModelCheckpoint,
     R2Score,
     Trainer,
+    can_plot,
     mean_absolute_error,
     r2_score,
 )
@@ -49,11 +50,13 @@ def make_model() -> nn.Module:
                          nn.Linear(64, 1))
 
 
-def main(quick: bool = False, out_dir: str = "regression_workflow_out",
+def main(quick: bool = False, out_dir: str = os.path.join("runs", "regression_workflow"),
          verbose: bool = True) -> dict:
-    """Run all six steps; returns the test scores and what was written."""
+    """Run all six steps; returns the test scores and what was written (``plot`` is None
+    when matplotlib is not installed)."""
     mg.utils.tune_malloc()  # process-wide allocator setting: faster steps (docs/performance.md)
     say = print if verbose else (lambda *args, **kwargs: None)
+    say(f"writing to {out_dir}")
     os.makedirs(out_dir, exist_ok=True)
     data_gen = mg.Generator(0)
     mg.manual_seed(0)
@@ -102,9 +105,12 @@ def main(quick: bool = False, out_dir: str = "regression_workflow_out",
     say(f"test: R2 {scores['r2']:.4f}  MAE {scores['mae']:.4f}  "
         f"(target std {y_test.std():.2f}, noise std 0.5)")
     plot_path = os.path.join(out_dir, "regression_curves.png")
-    history.plot(path=plot_path, metrics=["loss", "r2", "mae"],
-                 title="MLP on Friedman #1 (scaled targets)")
-    say(f"learning curves: {plot_path}")
+    if can_plot(plot_path, note=say):
+        history.plot(path=plot_path, metrics=["loss", "r2", "mae"],
+                     title="MLP on Friedman #1 (scaled targets)")
+        say(f"learning curves: {plot_path}")
+    else:
+        plot_path = None
 
     # 6. deploy: a fresh model from the best checkpoint predicts exactly the same
     fresh = make_model()
@@ -124,4 +130,10 @@ def main(quick: bool = False, out_dir: str = "regression_workflow_out",
 
 
 if __name__ == "__main__":
-    main(out_dir=sys.argv[1] if len(sys.argv) > 1 else "regression_workflow_out")
+    parser = argparse.ArgumentParser(description="Develop a regression model step by step.")
+    parser.add_argument("--quick", action="store_true",
+                        help="1500 samples and 30 epochs instead of 3000 and 100")
+    parser.add_argument("--out", default=os.path.join("runs", "regression_workflow"),
+                        help="output folder (default: runs/regression_workflow)")
+    args = parser.parse_args()
+    main(quick=args.quick, out_dir=args.out)

@@ -13,14 +13,13 @@
                           than the fresh head (finetune.param_groups)
 4. report:    target test accuracy for each k, and a learning-curve plot for k = 10
 
-Run:  python examples/transfer_digits.py [--quick] [out_dir]     (about 15 seconds)
+Run:  python examples/transfer_digits.py [--quick] [--out DIR]     (about 15 seconds)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
-import tempfile
 import time
 
 import numpy as np
@@ -28,9 +27,11 @@ import numpy as np
 import minigrad as mg
 from minigrad import finetune, nn, optim
 from minigrad.data.digits import load_digits
-from minigrad.train import Accuracy, Trainer
+from minigrad.train import Accuracy, Trainer, can_plot
 
 METHODS = ("scratch", "frozen", "finetune")
+FULL = {"pretrain_epochs": 10, "shots": (5, 10, 20, 50), "epochs": 20}
+QUICK = {"pretrain_epochs": 4, "shots": (5,), "epochs": 5}  # few labels, short budget
 
 
 class DigitNet(nn.Module):
@@ -96,13 +97,16 @@ def build(method: str, pretrained_path: str, lr: float) -> tuple[DigitNet, optim
     return model, optim.Adam(groups, lr=lr)
 
 
-def main(quick: bool = False, out_dir: str | None = None, seed: int = 0,
-         verbose: bool = True) -> dict:
-    """Pretrain on digits 0-4, adapt to 5-9 three ways; returns every accuracy."""
+def main(quick: bool = False, out_dir: str = os.path.join("runs", "transfer_digits"),
+         seed: int = 0, verbose: bool = True) -> dict:
+    """Pretrain on digits 0-4, adapt to 5-9 three ways; returns every accuracy (and the
+    plots' paths, None when matplotlib is not installed)."""
     mg.utils.tune_malloc()  # process-wide allocator setting: faster steps (docs/performance.md)
     say = print if verbose else (lambda *args, **kwargs: None)
-    out_dir = out_dir or tempfile.mkdtemp(prefix="transfer_digits_")
+    say(f"writing to {out_dir}")
     os.makedirs(out_dir, exist_ok=True)
+    plotting = can_plot(f"the plots in {out_dir}", note=say)
+    settings = QUICK if quick else FULL
     start = time.perf_counter()
     data_gen = mg.Generator(seed)
     mg.manual_seed(seed)
@@ -112,23 +116,23 @@ def main(quick: bool = False, out_dir: str | None = None, seed: int = 0,
     source_train, source_test = split_by_class(X, y, range(0, 5), 0.8, data_gen)
     say(f"data: {len(X)} images from {source_name}; source task 0-4: "
         f"{len(source_train[0])} train / {len(source_test[0])} test")
-    samples_path = os.path.join(out_dir, "transfer_digits_samples.png")
-    plot_samples(X, y, samples_path)
+    samples_path = os.path.join(out_dir, "transfer_digits_samples.png") if plotting else None
+    if plotting:
+        plot_samples(X, y, samples_path)
 
     # 2. pretrain on the source classes
     model = DigitNet(n_classes=5)
     trainer = Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=3e-3),
                       metrics=[Accuracy()], batch_size=32)
-    trainer.fit(source_train, epochs=4 if quick else 10, verbose=0)
+    trainer.fit(source_train, epochs=settings["pretrain_epochs"], verbose=0)
     source_acc = trainer.evaluate(source_test)["accuracy"]
     pretrained_path = os.path.join(out_dir, "digits_0_4.safetensors")
     mg.save(model.state_dict(), pretrained_path)
     say(f"pretrained on 0-4: test accuracy {source_acc:.3f} (saved {pretrained_path})")
 
     # 3. adapt to the target classes with k labelled images per class
-    shots = (10,) if quick else (5, 10, 20, 50)
-    epochs = 10 if quick else 20
-    curve_k = 10
+    shots, epochs = settings["shots"], settings["epochs"]
+    curve_k = 10 if 10 in shots else shots[0]
     results: dict = {"source": source_name, "source_accuracy": source_acc, "epochs": epochs,
                      "accuracy": {}, "curves": {}, "trainable_parameters": {}}
     say(f"\ntarget task 5-9: accuracy on held-out images after {epochs} epochs "
@@ -153,12 +157,15 @@ def main(quick: bool = False, out_dir: str | None = None, seed: int = 0,
     params = results["trainable_parameters"]
     say("trainable parameters: " + ", ".join(f"{m} {params[m]:,}" for m in METHODS))
 
-    plot_path = os.path.join(out_dir, "transfer_curves.png")
-    plot_curves(results["curves"], curve_k, plot_path)
+    plot_path = None
+    if plotting:
+        plot_path = os.path.join(out_dir, "transfer_curves.png")
+        plot_curves(results["curves"], curve_k, plot_path)
+        say(f"learning curves: {plot_path}")
     results["plot"] = plot_path
     results["samples_plot"] = samples_path
     results["seconds"] = time.perf_counter() - start
-    say(f"learning curves: {plot_path}\ntotal time {results['seconds']:.1f} s")
+    say(f"total time {results['seconds']:.1f} s")
     return results
 
 
@@ -207,5 +214,9 @@ def plot_curves(curves: dict[str, list[float]], k: int, path: str) -> None:
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--quick"]
-    main(quick="--quick" in sys.argv[1:], out_dir=args[0] if args else None)
+    parser = argparse.ArgumentParser(description="Transfer learning on 8x8 digit images.")
+    parser.add_argument("--quick", action="store_true", help="a shorter run: one k, fewer epochs")
+    parser.add_argument("--out", default=os.path.join("runs", "transfer_digits"),
+                        help="output folder (default: runs/transfer_digits)")
+    args = parser.parse_args()
+    main(quick=args.quick, out_dir=args.out)

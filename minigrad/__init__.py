@@ -12,6 +12,7 @@ tensor([[ 8., 12.],
 from importlib import import_module as _import_module
 from typing import Any as _Any
 
+from ._device import device
 from ._dtypes import (
     bool_,
     double,
@@ -29,8 +30,15 @@ from ._dtypes import (
     short,
     uint8,
 )
-from ._tensor import Tensor
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ._tensor import Size, Tensor
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .creation import (
     arange,
     as_tensor,
@@ -55,12 +63,24 @@ from .creation import (
 )
 from .ops import *  # noqa: F403  (the op functions: mg.exp, mg.cat, mg.where, ...)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .sampling import multinomial, normal
+from .tensor_types import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 
 bool = bool_
 __version__ = "0.1.0"
 
-_SUBMODULES = ("autograd", "data", "finetune", "io", "kernels", "models", "nn", "optim", "train",
-               "utils")
+_SUBMODULES = ("amp", "autograd", "backends", "cuda", "data", "distributed", "finetune", "io",
+               "kernels", "models", "nn", "onnx", "optim", "train", "utils")
 
 
 def save(obj: _Any, path: _Any, metadata: _Any = None) -> None:
@@ -80,4 +100,6 @@ def load(path: _Any, **kwargs: _Any) -> _Any:
 def __getattr__(name: str) -> _Any:
     if name in _SUBMODULES:
         return _import_module(f".{name}", __name__)
+    if name == "autocast":  # torch.autocast is torch.amp.autocast
+        return _import_module(".amp", __name__).autocast
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

@@ -19,12 +19,39 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from . import _dtypes
+from . import _device, _dtypes
 from .autograd.engine import run_backward
 from .autograd.grad_mode import _state
 from .sparse import SparseGrad, accumulate_sparse
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Size(tuple):
+    """A tensor's shape, as ``x.size()`` returns it: a tuple of ints that prints like
+    PyTorch's ``torch.Size``.
+
+    >>> import minigrad as mg
+    >>> s = mg.zeros(2, 3).size()
+    >>> s, s == (2, 3), s.numel()
+    (minigrad.Size([2, 3]), True, 6)
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, sizes: Any = ()) -> Size:
+        return super().__new__(cls, (int(n) for n in sizes))
+
+    def __repr__(self) -> str:
+        return f"minigrad.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return int(np.prod(self, dtype=np.int64))
+
+    def __getitem__(self, index: Any) -> Any:
+        item = super().__getitem__(index)
+        return Size(item) if isinstance(index, slice) else item
 
 
 class Tensor:
@@ -43,8 +70,26 @@ class Tensor:
     # NumPy functions applied to a Tensor see its array through ``__array__``.
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        self._array = data if type(data) is np.ndarray else _dtypes.as_array(data, None, "Tensor")
+    def __init__(self, *data: Any, requires_grad: bool = False) -> None:
+        # PyTorch's legacy constructor: Tensor(3, 4) is an uninitialised float32 tensor of
+        # that shape, Tensor() an empty one, Tensor([1, 2]) float32 data; an ndarray (or a
+        # NumPy scalar) keeps its dtype, so the internal Tensor(array) stays zero-copy.
+        if len(data) == 1 and type(data[0]) is np.ndarray:
+            array = data[0]
+        elif not data:
+            array = np.empty((0,), np.float32)
+        elif all(isinstance(n, int) and not isinstance(n, bool) for n in data):
+            if any(n < 0 for n in data):
+                raise ValueError(f"Tensor: negative dimension in size {data}")
+            array = np.empty(data, np.float32)
+        elif len(data) == 1:
+            item = data[0]
+            floating = None if isinstance(item, np.generic | Tensor) else np.float32
+            array = _dtypes.as_array(item, floating, "Tensor")
+        else:
+            raise TypeError(f"Tensor: expected data (a list, an array) or sizes (ints), got "
+                            f"{', '.join(type(d).__name__ for d in data)}")
+        self._array = array
         self._grad: Tensor | None = None
         self.grad_fn = None
         self._requires_grad = False
@@ -153,16 +198,19 @@ class Tensor:
     is_sparse = False  # see minigrad/sparse.py for the gradients that are
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        """``device(type='cpu')``: where every minigrad tensor lives (equals "cpu")."""
+        return _device.CPU
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        """The shape, or the length of dimension ``dim``."""
-        return self._array.shape if dim is None else self._array.shape[dim]
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a ``Size`` (a tuple), or the length of dimension ``dim``."""
+        return Size(self._array.shape) if dim is None else self._array.shape[dim]
 
     def numel(self) -> int:
         """Number of elements."""
         return int(self._array.size)
+
+    nelement = numel
 
     def dim(self) -> int:
         return self._array.ndim
@@ -241,6 +289,19 @@ class Tensor:
         return int(self.item())
 
     __hash__ = object.__hash__
+
+    def __format__(self, format_spec: str) -> str:
+        """``f"{loss:.4f}"``: a 0-dim tensor formats as its number, as in PyTorch; any
+        tensor formats with an empty spec as ``str``."""
+        if self._array.ndim == 0:
+            return format(self._array.item(), format_spec)
+        if not format_spec:
+            return str(self)
+        raise TypeError(
+            f"unsupported format string {format_spec!r} for a Tensor of shape "
+            f"{self._array.shape}: only a 0-dim tensor formats as a number (as in PyTorch); "
+            "use f'{t.item():...}' for a one-element tensor"
+        )
 
     def __repr__(self) -> str:
         body = np.array2string(

@@ -57,4 +57,6 @@ def test_readme_workflow_snippet_runs(tmp_path, monkeypatch):
         (namespace["scaler"].transform(namespace["X_val"]), namespace["y_val"])
     )
     assert result["accuracy"] > 0.95
+    # matplotlib comes with the dev extra; tests/examples/test_base_install.py runs the
+    # block without it
     assert (tmp_path / "curves.png").exists() and (tmp_path / "moons.safetensors").exists()

@@ -17,7 +17,14 @@ from importlib import import_module as _import_module
 from typing import Any as _Any
 
 from . import engine, grad_mode, graph, node
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .node import Node
 
 _ABOVE_TENSOR = {
@@ -45,7 +52,9 @@ __all__ = [
     "grad_mode",
     "gradcheck",
     "graph",
+    "inference_mode",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "no_grad",
     "node",
     "once_differentiable",

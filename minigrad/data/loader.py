@@ -32,13 +32,33 @@ from minigrad.data.sampler import RandomSampler, Sampler, SequentialSampler
 _STATE_KEYS = {"epoch", "batches_yielded", "generator_state"}
 
 
+def _check_worker_options(num_workers: Any, timeout: Any, prefetch_factor: Any,
+                          persistent_workers: Any) -> None:
+    """PyTorch's checks of the worker options (for ``num_workers=0``: none may ask for
+    workers)."""
+    if not isinstance(num_workers, int | np.integer) or num_workers < 0:
+        raise ValueError("DataLoader: num_workers option should be non-negative; "
+                         "use num_workers=0 to disable multiprocessing.")
+    if not isinstance(timeout, int | float) or timeout < 0:
+        raise ValueError("DataLoader: timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("DataLoader: prefetch_factor option could only be specified in "
+                         "multiprocessing. Let num_workers > 0 to enable multiprocessing, "
+                         "otherwise set prefetch_factor to None.")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
+
+
 class DataLoader:
     """Batches of ``dataset``, reshuffled every epoch when ``shuffle=True``.
 
     Shuffling draws one permutation per epoch from ``generator`` (a
     ``minigrad.random.Generator``) or, if None, from minigrad's default
     generator, so ``mg.manual_seed(n)`` makes the epochs reproducible.
-    ``num_workers`` must be 0: worker processes would need the spawn start
+    ``pin_memory`` is accepted and changes nothing (there is no GPU to copy to);
+    ``timeout``, ``worker_init_fn``, ``prefetch_factor`` and ``persistent_workers``
+    concern worker processes and are checked as PyTorch checks them when
+    ``num_workers=0``. ``num_workers`` must be 0: worker processes would need the spawn start
     method (numba's OpenMP runtime kills forked children), and for in-memory
     arrays one fancy-index per batch is faster than shipping batches between
     processes.
@@ -59,12 +79,25 @@ class DataLoader:
         collate_fn: Callable[[list[Any]], Any] | None = None,
         generator: mgrandom.Generator | None = None,
         num_workers: int = 0,
+        pin_memory: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
     ) -> None:
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
         if num_workers != 0:
             raise ValueError(
                 f"DataLoader: num_workers={num_workers} is not supported; minigrad loads "
                 "batches in the main process (use num_workers=0). Worker processes would "
                 "need the spawn start method, and in-memory batching is faster without them."
+            )
+        if not isinstance(batch_size, int | np.integer) and hasattr(batch_size, "__len__"):
+            raise TypeError(
+                f"DataLoader: batch_size must be an int, got {type(batch_size).__name__}; "
+                "DataLoader takes one dataset: for arrays X and y write "
+                "DataLoader(TensorDataset(X, y), batch_size=32)"
             )
         check_random_generator(generator, "DataLoader")
         if sampler is not None and shuffle:

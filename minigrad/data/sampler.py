@@ -67,10 +67,12 @@ class RandomSampler(Sampler):
                  num_samples: int | None = None,
                  generator: mgrandom.Generator | None = None) -> None:
         if not isinstance(replacement, bool):
-            raise TypeError(f"RandomSampler: replacement must be a bool, got "
-                            f"{type(replacement).__name__} (pass generator= by keyword)")
-        if num_samples is not None:
-            check_positive_int(num_samples, "num_samples", "RandomSampler")
+            raise TypeError(f"RandomSampler: replacement should be a boolean value, but got "
+                            f"replacement={replacement!r} (pass generator= by keyword)")
+        if num_samples is not None and (not isinstance(num_samples, int | np.integer)
+                                        or isinstance(num_samples, bool) or num_samples <= 0):
+            raise ValueError(f"RandomSampler: num_samples should be a positive integer value, "
+                             f"but got num_samples={num_samples!r}")
         check_random_generator(generator, "RandomSampler")
         self.data_source = data_source
         self.replacement = replacement

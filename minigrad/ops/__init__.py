@@ -10,6 +10,7 @@ from .activation import elu, erf, gelu, leaky_relu, relu, sigmoid, silu, softplu
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .conversion import clone, to
 from .indexing import gather, getitem, index_select, masked_fill
+from .movement import bmm, contiguous, mm, narrow, roll, view_as
 from .pointwise import (
     abs,
     all,
@@ -88,6 +89,7 @@ from .shape import (
     unsqueeze,
     view,
 )
+from .sorting import argsort, sort, topk
 
 __all__ = [
     name for name, value in globals().items()

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import binary_operands, float_input
+from ._args import binary_operands, float_input, write_out
 
 
 class Add(Function):
@@ -136,40 +136,46 @@ class MatMul(Function):
 
 
 @tensor_method("add")
-def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
+def add(input: Any, other: Any, alpha: float = 1, *, out: Tensor | None = None) -> Tensor:
     """``input + alpha * other`` with broadcasting.
 
     >>> import minigrad as mg
     >>> mg.add(mg.tensor([1.0, 2.0]), 10)
     tensor([11., 12.])
     """
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(add(input, other, alpha), out, "add")
     if alpha != 1:
         other = mul(other, alpha)
     return Add.apply(*binary_operands(input, other, "add"))
 
 
 @tensor_method("sub", "subtract")
-def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
+def sub(input: Any, other: Any, alpha: float = 1, *, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(sub(input, other, alpha), out, "sub")
     if alpha != 1:
         other = mul(other, alpha)
     return Sub.apply(*binary_operands(input, other, "sub"))
 
 
 @tensor_method("mul", "multiply")
-def mul(input: Any, other: Any) -> Tensor:
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise product with broadcasting."""
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(mul(input, other), out, "mul")
     return Mul.apply(*binary_operands(input, other, "mul"))
 
 
 @tensor_method("div", "divide")
-def div(input: Any, other: Any) -> Tensor:
+def div(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """True division with broadcasting (integer inputs give the default float dtype,
     as in PyTorch)."""
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(div(input, other), out, "div")
     a, b = binary_operands(input, other, "div")
     return Div.apply(float_input(a), float_input(b))
-
-
 
 
 @tensor_method("pow")
@@ -185,7 +191,7 @@ def neg(input: Tensor) -> Tensor:
 
 
 @tensor_method("matmul", "__matmul__")
-def matmul(input: Any, other: Any) -> Tensor:
+def matmul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Matrix product with NumPy's rules: 1-D @ 1-D is a dot product, 1-D operands are
     promoted to matrices and the added dimension removed, and leading batch
     dimensions broadcast.
@@ -194,6 +200,8 @@ def matmul(input: Any, other: Any) -> Tensor:
     >>> (mg.ones(2, 3) @ mg.ones(3)).tolist()
     [3.0, 3.0]
     """
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(matmul(input, other), out, "matmul")
     a, b = binary_operands(input, other, "matmul")
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul: both operands must be tensors or arrays, not scalars")

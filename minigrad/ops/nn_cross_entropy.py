@@ -116,9 +116,13 @@ def _class_layout(x: Tensor, op: str) -> tuple[int, int, tuple[int, ...]]:
 def _check_targets(t: np.ndarray, want: tuple[int, ...], x: Tensor, ignore_index: int,
                    op: str) -> None:
     if t.shape != want:
+        hint = ""
+        if t.shape == x.shape:  # integer one-hot rows
+            hint = ("; one-hot targets? pass class indices, target.argmax(dim=1), or "
+                    "probabilities as a float tensor")
         raise ValueError(
             f"{op}: class-index target must have shape {want} for input of shape {x.shape}, "
-            f"got {t.shape}"
+            f"got {t.shape}{hint}"
         )
     classes = x.shape[0 if x.ndim == 1 else 1]
     bad = ((t < 0) | (t >= classes)) & (t != ignore_index)
@@ -160,6 +164,13 @@ def cross_entropy(
     is_probs = (isinstance(target, Tensor) and target.dtype.kind == "f") or (
         not isinstance(target, Tensor) and np.asarray(target).dtype.kind == "f"
     )
+    if is_probs and np.shape(target) == want:
+        # the shape of class indices with a float dtype: labels stored as floats
+        raise TypeError(
+            f"{op}: target looks like class indices (shape {want}) but has a floating dtype; "
+            "class indices must be integers: pass target.long() (or an int64 array). "
+            f"A float target must hold class probabilities of the input's shape {x.shape}."
+        )
     if is_probs:
         return _cross_entropy_probs(x, tensor_arg(target, op, "target"), w, class_dim,
                                     reduction, label_smoothing)

@@ -13,7 +13,7 @@ from .._dtypes import promote
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
 from ..creation import size_arg
-from ._args import as_operand, normalize_dims
+from ._args import as_operand, normalize_dims, write_out
 
 
 class Reshape(Function):
@@ -298,13 +298,15 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     return Pad.apply(input, tuple(widths), value)
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dim.
 
     >>> import minigrad as mg
     >>> mg.cat([mg.zeros(2, 3), mg.ones(1, 3)]).shape
     (3, 3)
     """
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(cat(tensors, dim), out, "cat")
     tensors = [as_operand(t, "cat") for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
@@ -329,8 +331,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concatenate = concat = cat
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors of equal shape along a new dim."""
+    if out is not None:  # PyTorch's out=: compute, then write into out
+        return write_out(stack(tensors, dim), out, "stack")
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: expected a non-empty list of tensors")

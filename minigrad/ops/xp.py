@@ -18,19 +18,26 @@ from .. import _dtypes
 from .._tensor import Tensor
 from .activation import erf, tanh
 from .arithmetic import matmul
+from .movement import roll as _roll
 from .pointwise import cos, exp, log, maximum, minimum, sign, sin, where
 from .reduction import sum as _sum
 from .shape import broadcast_to, flip, permute, swapaxes, tril, triu
 
 __all__ = [
     "broadcast_to", "cos", "erf", "exp", "flip", "log", "matmul", "maximum", "minimum",
-    "ones_like", "sign", "sin", "sum", "swapaxes", "tanh", "transpose", "tril", "triu", "where",
+    "ones_like", "roll", "sign", "sin", "sum", "swapaxes", "tanh", "transpose", "tril", "triu",
+    "where",
 ]
 
 
 def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """``np.sum(a, axis, keepdims)``."""
     return _sum(a, axis, keepdims)
+
+
+def roll(a: Tensor, shift: Any, axis: Any = None) -> Tensor:
+    """``np.roll(a, shift, axis)``."""
+    return _roll(a, shift, axis)
 
 
 def transpose(a: Tensor, axes: Any = None) -> Tensor:

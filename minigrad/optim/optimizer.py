@@ -43,6 +43,16 @@ class Optimizer:
         self._check_group(self.defaults, "")
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[ParamGroup] = []
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(
+                f"{self._name}: params must be the model's parameters, not the "
+                f"{type(params).__name__} itself: pass model.parameters()"
+            )
+        if callable(params) and not hasattr(params, "__iter__"):
+            raise TypeError(
+                f"{self._name}: params must be an iterable of Tensors, got a "
+                f"{type(params).__name__}; call it: model.parameters() (with parentheses)"
+            )
         if isinstance(params, (Tensor, Mapping)):
             raise TypeError(
                 f"{self._name}: params must be an iterable of Tensors or of dicts (parameter "

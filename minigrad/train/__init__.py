@@ -35,7 +35,7 @@ from minigrad.train.metrics import (
     r2_score,
     recall,
 )
-from minigrad.train.plotting import plot_history, plot_lr_finder, suggest_lr
+from minigrad.train.plotting import can_plot, plot_history, plot_lr_finder, suggest_lr
 from minigrad.train.progress import ProgressBar
 from minigrad.train.trainer import Trainer
 
@@ -64,6 +64,7 @@ __all__ = [
     "TerminateOnNaN",
     "Trainer",
     "accuracy",
+    "can_plot",
     "confusion_matrix",
     "f1_score",
     "mean_absolute_error",

@@ -1,4 +1,4 @@
-"""Training curves and learning-rate-finder plots (needs matplotlib: ``minigrad[plot]``).
+"""Training curves and learning-rate-finder plots (matplotlib: ``pip install ".[plot]"``).
 
 matplotlib is imported only when a plot is drawn. With ``path`` the figure is
 drawn on a bare Agg canvas, saved as PNG and left out of pyplot's figure
@@ -9,20 +9,37 @@ pyplot figure, ready for ``plt.show()`` or a notebook.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 _NOT_CURVES = ("lr", "time", "epoch")
+PLOT_EXTRA = 'pip install ".[plot]"'  # run in minigrad's checkout; installs matplotlib
+
+
+def can_plot(what: str = "the plot", note: Callable[[str], Any] | None = print) -> bool:
+    """True if matplotlib can be imported, so a plot can be drawn.
+
+    If it cannot, ``note`` (``print`` by default; None for silence) gets one line
+    saying that ``what`` was not drawn and which extra draws it, and the result is
+    False: a script calls its plot only ``if can_plot(path):`` and carries on
+    without the picture on a base install.
+    """
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        if note is not None:
+            note(f"{what} not drawn: matplotlib is not installed ({PLOT_EXTRA} draws it)")
+        return False
+    return True
 
 
 def _new_figure(figsize: tuple[float, float], for_file: bool) -> Any:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise ImportError(
-            'plotting needs matplotlib: pip install "minigrad[plot]"'
-        ) from None
+        raise ImportError(f"plotting needs matplotlib: {PLOT_EXTRA}") from None
     if for_file:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure

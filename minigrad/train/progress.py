@@ -1,7 +1,7 @@
 """Per-epoch progress output that suits both terminals and log files.
 
 On a terminal (``verbose=1``) a live bar: tqdm when installed
-(``pip install "minigrad[progress]"``), else a plain in-place bar redrawn with
+(``pip install ".[progress]"`` in the checkout), else a plain in-place bar redrawn with
 carriage returns at most ``1 / min_interval`` times a second. Anywhere else
 (a log file, a pipe, a notebook) or with ``verbose=2``: nothing per batch and
 one line per epoch. ``verbose=0`` prints nothing.

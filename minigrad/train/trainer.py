@@ -45,9 +45,18 @@ from minigrad.utils import tune_malloc
 StepFn = Callable[["Trainer", Any], Any]
 
 
+def _refuse_class(value: Any, what: str, example: str) -> None:
+    """A class where an instance belongs (``nn.MSELoss`` for ``nn.MSELoss()``) is the
+    commonest slip in a Trainer call: name it and show the fix."""
+    if isinstance(value, type):
+        raise TypeError(f"Trainer: {what} is the class {value.__name__}, not an instance of it; "
+                        f"create one, e.g. {example.format(name=value.__name__)}")
+
+
 def _check_metrics(metrics: Any) -> list[Any]:
     metrics = list(metrics or [])
     for m in metrics:
+        _refuse_class(m, "a metric", "metrics=[{name}()]")
         if not all(callable(getattr(m, attr, None)) for attr in ("update", "compute", "reset")):
             raise TypeError(f"Trainer: metrics must have update/compute/reset (e.g. "
                             f"minigrad.train.Accuracy()), got {type(m).__name__}")
@@ -104,6 +113,14 @@ class Trainer:
                  scheduler_interval: str | None = None,
                  generator: mgrandom.Generator | None = None,
                  distributed: bool | None = None) -> None:
+        _refuse_class(model, "model", "{name}(...)")
+        _refuse_class(loss_fn, "loss_fn", "{name}()")
+        _refuse_class(optimizer, "optimizer", "{name}(model.parameters(), lr=1e-3)")
+        _refuse_class(scheduler, "scheduler", "{name}(optimizer, ...)")
+        if optimizer is not None and not all(callable(getattr(optimizer, attr, None))
+                                             for attr in ("step", "zero_grad")):
+            raise TypeError(f"Trainer: optimizer must have step() and zero_grad() (e.g. "
+                            f"optim.AdamW(model.parameters())), got {type(optimizer).__name__}")
         if loss_fn is None and step_fn is None:
             raise TypeError("Trainer: give a loss_fn, or a step_fn that computes the loss")
         for name, fn in (("loss_fn", loss_fn), ("step_fn", step_fn)):
@@ -118,6 +135,7 @@ class Trainer:
             raise ValueError(f"Trainer: grad_clip must be a positive number, got {grad_clip!r}")
         callbacks = list(callbacks or [])
         for cb in callbacks:
+            _refuse_class(cb, "a callback", "callbacks=[{name}()]")
             if not isinstance(cb, Callback):
                 raise TypeError(f"Trainer: callbacks must be Callback instances, "
                                 f"got {type(cb).__name__}")
@@ -184,7 +202,13 @@ class Trainer:
         self._call("on_train_begin", {})
         if resume_from is not None:
             self.load_checkpoint(resume_from)
-        elif self.epoch >= epochs > 0:
+            if self.epoch > epochs:
+                raise ValueError(
+                    f"Trainer.fit: the checkpoint {resume_from!r} has already completed "
+                    f"{self.epoch} epochs, more than epochs={epochs}; epochs is the total to "
+                    f"reach, not a number of further epochs (epochs={self.epoch + epochs} "
+                    f"trains {epochs} more)")
+        if self.epoch >= epochs > 0:
             warnings.warn(f"Trainer.fit: {self.epoch} epochs are already completed and epochs="
                           f"{epochs} is the total to reach; nothing to train", stacklevel=2)
         if self._dist is not None:

@@ -1,9 +1,11 @@
-"""Process-wide utilities that minigrad never applies on its own.
+"""Utilities: ``minigrad.utils.data`` (PyTorch's path to ``minigrad.data``), and
+process-wide settings that minigrad never applies on its own.
 
 - ``tune_malloc()``: keep freed memory in the process (glibc), a faster training
   step for the price of a process-wide allocator setting. See docs/performance.md.
 """
 
+from . import data
 from .malloc import malloc_tuned, tune_malloc
 
-__all__ = ["malloc_tuned", "tune_malloc"]
+__all__ = ["data", "malloc_tuned", "tune_malloc"]

@@ -476,4 +476,66 @@ REGISTRY += [
     OpSpec("masked_fill", _masked_fill_case),
 ]
 
+
+
+# ------------------------------------------ PyTorch's further names (issue 11)
+def _roll(draw, shape):
+    dims = tuple(sorted(draw(st.sets(st.integers(0, len(shape) - 1), min_size=1))))
+    shifts = tuple(draw(st.integers(-4, 4)) for _ in dims)
+    if draw(st.booleans()):
+        return (lambda t: t.roll(shifts, dims)), (lambda a: np.roll(a, shifts, dims))
+    return (lambda t: mg.roll(t, shifts[0])), (lambda a: np.roll(a, shifts[0]))
+
+
+def _narrow(draw, shape):
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    size = shape[dim]
+    start = draw(st.integers(0, size - 1))
+    length = draw(st.integers(1, size - start))
+    index = [slice(None)] * len(shape)
+    index[dim] = slice(start, start + length)
+    return (lambda t: t.narrow(dim, start, length)), (lambda a: a[tuple(index)])
+
+
+def _view_as(draw, shape):
+    target = (int(np.prod(shape)), 1)
+    return (lambda t: t.view_as(mg.zeros(target))), (lambda a: a.reshape(target))
+
+
+def _sorted_case(op):
+    def draw_case(draw):
+        shape = draw(shapes(1, 3))
+        dim = draw(st.integers(-len(shape), len(shape) - 1))
+        flag = draw(st.booleans())
+        order = (lambda a: -np.sort(-a, axis=dim)) if flag else (lambda a: np.sort(a, axis=dim))
+        if op == "sort":
+            return Case([distinct(draw, shape)], lambda t: t.sort(dim, descending=flag).values,
+                        order)
+        k = draw(st.integers(0, shape[dim]))
+        return Case([distinct(draw, shape)], lambda t: mg.topk(t, k, dim, largest=flag).values,
+                    lambda a: np.take(order(a), np.arange(k), axis=dim))
+    return draw_case
+
+
+def _mm_case(draw):
+    m, k, n = (draw(st.integers(1, 3)) for _ in range(3))
+    return Case([array(draw, (m, k)), array(draw, (k, n))], mg.mm, np.matmul)
+
+
+def _bmm_case(draw):
+    b, m, k, n = (draw(st.integers(1, 3)) for _ in range(4))
+    return Case([array(draw, (b, m, k)), array(draw, (b, k, n))], lambda x, y: x.bmm(y),
+                np.matmul)
+
+
+REGISTRY += [
+    OpSpec("roll", _shape_case(_roll)),
+    OpSpec("narrow", _shape_case(_narrow)),
+    OpSpec("view_as", _shape_case(_view_as)),
+    OpSpec("topk", _sorted_case("topk")),
+    OpSpec("sort", _sorted_case("sort")),
+    OpSpec("mm", _mm_case),
+    OpSpec("bmm", _bmm_case),
+]
+
 SPECS = {spec.name: spec for spec in REGISTRY}

@@ -9,8 +9,13 @@ import pytest
 
 import minigrad as mg
 
+# quick runs of an example: .ci/run runs them (--dist loadgroup keeps the module on one
+# worker); the run is a session fixture, so it happens once per worker even when the
+# worker interleaves other modules' tests
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("transfer_digits")]
 
-@pytest.fixture(scope="module")
+
+@pytest.fixture(scope="session")
 def transfer(load_example, tmp_path_factory):
     example = load_example("transfer_digits.py")
     out = tmp_path_factory.mktemp("transfer")
@@ -22,12 +27,15 @@ def test_source_task_is_learned(transfer):
     assert results["source_accuracy"] > 0.9
 
 
-def test_every_method_beats_chance_and_frozen_trains_fewer_parameters(transfer):
+def test_transfer_beats_scratch_from_few_labels_and_frozen_trains_fewer_parameters(transfer):
     _, results, _ = transfer
-    for k, row in results["accuracy"].items():
-        assert set(row) == {"scratch", "frozen", "finetune"}
-        assert row["frozen"] > 0.5, (k, row)  # chance is 0.2
-        assert row["finetune"] > 0.5, (k, row)
+    (k, row), = results["accuracy"].items()  # quick: 5 images per class, 5 epochs
+    assert set(row) == {"scratch", "frozen", "finetune"}
+    # the lesson, with margins that hold across seeds 0-3 (gaps 0.09-0.36 there) and so
+    # across CPUs and thread counts: the pretrained body is worth several points
+    for method in ("frozen", "finetune"):
+        assert row[method] > 0.7, (k, row)  # chance is 0.2
+        assert row[method] > row["scratch"] + 0.05, (k, row)
     params = results["trainable_parameters"]
     assert params["frozen"] < params["scratch"] == params["finetune"]
     assert os.path.getsize(results["plot"]) > 10_000

@@ -242,3 +242,12 @@ def test_bad_input():
         F.cross_entropy(x, mg.tensor([0, 1, 2]), label_smoothing=1.5)
     with pytest.raises(TypeError, match="cross_entropy: input must be a floating-point"):
         F.cross_entropy(mg.tensor([[1, 2]]), mg.tensor([0]))
+
+
+def test_float_class_labels_are_refused_with_the_fix():
+    logits = mg.randn(4, 3)
+    for labels in (mg.tensor([0.0, 1.0, 2.0, 1.0]), [0.0, 1.0, 2.0, 1.0]):
+        with pytest.raises(TypeError, match=r"class indices must be integers: pass target\.long"):
+            F.cross_entropy(logits, labels)
+    fixed = F.cross_entropy(logits, mg.tensor([0.0, 1.0, 2.0, 1.0]).long())
+    assert fixed.item() == pytest.approx(F.cross_entropy(logits, mg.tensor([0, 1, 2, 1])).item())

@@ -5,7 +5,7 @@ import builtins
 import numpy as np
 import pytest
 
-from minigrad.train import History, plot_history, plot_lr_finder, suggest_lr
+from minigrad.train import History, can_plot, plot_history, plot_lr_finder, suggest_lr
 
 pytest.importorskip("matplotlib")
 
@@ -101,10 +101,21 @@ def test_missing_matplotlib_gives_install_hint(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
-    with pytest.raises(ImportError, match=r'pip install "minigrad\[plot\]"'):
+    # the checkout's extra: "minigrad[plot]" would fetch an unrelated project from PyPI
+    with pytest.raises(ImportError, match=r'pip install "\.\[plot\]"'):
         plot_history(make_history(2), path="unused.png")
-    with pytest.raises(ImportError, match=r'pip install "minigrad\[plot\]"'):
+    with pytest.raises(ImportError, match=r'pip install "\.\[plot\]"'):
         plot_lr_finder([1e-3, 1e-2], [1.0, 0.5])
+    notes = []
+    assert can_plot("curves.png", note=notes.append) is False
+    assert notes == ['curves.png not drawn: matplotlib is not installed '
+                     '(pip install ".[plot]" draws it)']
+    assert can_plot(note=None) is False
+
+
+def test_can_plot_is_true_and_silent_when_matplotlib_imports():
+    notes = []
+    assert can_plot("x.png", note=notes.append) is True and notes == []
 
 
 def lr_curve():

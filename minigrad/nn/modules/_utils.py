@@ -7,13 +7,13 @@ from typing import Any
 import numpy as np
 
 from ... import _dtypes
+from ..._device import check_device
 from ..parameter import Parameter
 
 
 def float_dtype(dtype: Any, device: Any, where: str) -> np.dtype:
     """The dtype new parameters get: float32 unless ``dtype`` names another float."""
-    if device not in (None, "cpu"):
-        raise ValueError(f"{where}: minigrad runs on the CPU only, got device={device!r}")
+    check_device(device, where)
     if dtype is None:
         return _dtypes.DEFAULT_FLOAT
     dt = _dtypes.canonical(dtype)

@@ -40,6 +40,9 @@ class Sequential(Module):
             for name, module in args[0].items():
                 self.add_module(name, module)
         else:
+            if len(args) == 1 and isinstance(args[0], list | tuple):
+                raise TypeError("Sequential takes modules as separate arguments, got a "
+                                f"{type(args[0]).__name__}; unpack it: nn.Sequential(*layers)")
             for i, module in enumerate(args):
                 self.add_module(str(i), module)
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ... import _dtypes
+from ..._device import check_device, is_device_name
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...creation import zeros_like
@@ -359,9 +360,11 @@ class Module:
     def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> Module:
         """Convert floating parameters and buffers to ``dtype`` in place (the Parameter
         objects stay the same, so an optimizer built earlier still holds them).
-        Device strings ("cpu") are accepted and ignored."""
+        The device "cpu" is accepted and ignored; any other device is an error."""
+        check_device(kwargs.get("device"), "Module.to")
         for a in args:
-            if isinstance(a, str) and a == "cpu":
+            if is_device_name(a):
+                check_device(a, "Module.to")
                 continue
             dtype = a
         if dtype is None:
@@ -387,6 +390,11 @@ class Module:
         return self.to(np.float16)
 
     def cpu(self) -> Module:
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Always an error: minigrad runs on the CPU only."""
+        check_device("cuda" if device is None else device, "Module.cuda")
         return self
 
     # ------------------------------------------------------------------ repr
