@@ -75,7 +75,7 @@ def test_resume_mid_epoch_with_replacement_gives_the_same_batches():
 
 
 def test_arguments_are_checked():
-    with pytest.raises(TypeError, match="replacement should be a boolean value.*generator= by keyword"):
+    with pytest.raises(TypeError, match="boolean value.*generator= by keyword"):
         RandomSampler(range(3), Generator(0))
     with pytest.raises(ValueError):
         RandomSampler(range(3), num_samples=0)
