@@ -64,8 +64,9 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
+    # _base (set only on views, by Function.apply) is the tensor whose memory a view shares
     __slots__ = ("_array", "_grad", "grad_fn", "_requires_grad", "_version", "_hooks",
-                 "__weakref__")
+                 "_base", "__weakref__")
     # NumPy's binary operators defer to a Tensor (``array + t`` calls ``t.__radd__``);
     # NumPy functions applied to a Tensor see its array through ``__array__``.
     __array_priority__ = 1000
@@ -418,13 +419,34 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------- in place
-    def _check_inplace(self, op: str) -> None:
-        if _state.enabled and self._requires_grad:
+    def _check_inplace(self, op: str, recorded: bool = False) -> None:
+        """Refuse an in-place write autograd would get wrong: into a leaf that requires
+        grad, or (views are not tracked) into a view whose base requires grad, or a
+        recorded write into any view, which the base's graph would miss."""
+        if not _state.enabled:
+            return
+        if self._requires_grad and (self.grad_fn is None or not recorded):
             kind = "a leaf tensor" if self.grad_fn is None else "a tensor"
             raise RuntimeError(
                 f"{op}: {kind} that requires grad can't be modified in place (the graph "
                 "would silently go wrong). Wrap the update in mg.no_grad(), or use the "
                 "out-of-place op."
+            )
+        base = getattr(self, "_base", None)
+        if base is None:
+            return
+        if base._requires_grad and base.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: a view of a leaf Variable that requires grad is being used in an "
+                "in-place operation. clone() the view first, or update the leaf inside "
+                "mg.no_grad()."
+            )
+        if recorded or base._requires_grad:
+            raise RuntimeError(
+                f"{op}: this tensor is a view of another tensor (shape {base.shape}); "
+                "minigrad does not record in-place writes into views, so that tensor's "
+                "graph would miss the write. clone() the view first, or write into the "
+                "base tensor itself (base[index] = value)."
             )
 
 

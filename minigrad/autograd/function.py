@@ -81,7 +81,10 @@ class Function:
             raise _explain(cls, exc, args) from exc
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        return Tensor._make(out, False, None)
+        result = Tensor._make(out, False, None)
+        if out.base is not None:
+            _note_view(result, args)
+        return result
 
     @classmethod
     def begin_graph_backward(cls, ctx: Node) -> None:
@@ -133,6 +136,8 @@ def _record(cls: type[Function], args: Any, arrays: list[Any], kwargs: Any) -> T
     ctx.out_shape = out.shape
     ctx.out_dtype = out.dtype
     result = Tensor._make(out, True, ctx)
+    if out.base is not None:
+        _note_view(result, args)
     if not ctx._saved:
         return result
     # note which inputs were saved, at which version (for the in-place check), and
@@ -150,6 +155,17 @@ def _record(cls: type[Function], args: Any, arrays: list[Any], kwargs: Any) -> T
                 break
     ctx._saved_sources = sources
     return result
+
+
+def _note_view(result: Tensor, args: Any) -> None:
+    """When an op's output shares memory with an input (``x[0]``, ``x.T``, a reshape),
+    remember the tensor that owns the memory, so that an in-place write into the view
+    can be refused where autograd would miss it (``Tensor._check_inplace``)."""
+    for a in args:
+        if isinstance(a, Tensor) and np.may_share_memory(result._array, a._array):
+            base = getattr(a, "_base", None)
+            result._base = a if base is None else base
+            return
 
 
 def _saved_as_tensor(ctx: Node, value: Any) -> Any:

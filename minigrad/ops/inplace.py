@@ -55,6 +55,7 @@ def _snapshot(t: Tensor) -> Tensor:
 def commit(t: Tensor, result: Tensor, op: str) -> Tensor:
     """Write the recorded out-of-place ``result`` into ``t``'s memory and give ``t`` its
     graph; ``t`` keeps its shape and dtype (a result that doesn't fit is refused)."""
+    t._check_inplace(op, recorded=True)
     _check_writeable(t, op)
     if result.shape != t.shape:
         raise RuntimeError(
