@@ -78,13 +78,15 @@ class GradientAverager:
     each bucket's gradients are copied into one flat buffer, summed by one in-place
     allreduce, divided by the world size and copied back. A parameter without a
     gradient on a rank counts as zeros there (and gets the average).
-    ``allreduce_seconds`` adds up the time spent in the allreduces (waiting included)."""
+    ``allreduces`` counts the allreduces made; ``allreduce_seconds`` adds up the time
+    spent in them (waiting included)."""
 
     def __init__(self, params: list[Tensor], group: ProcessGroup,
                  bucket_cap_mb: float = 25.0) -> None:
         self.group = group
         cap = int(bucket_cap_mb * 1024 * 1024)
         self.buckets = _make_buckets(params, cap) if params else []
+        self.allreduces = 0
         self.allreduce_seconds = 0.0
 
     def average(self) -> None:
@@ -101,6 +103,7 @@ class GradientAverager:
             start = time.perf_counter()
             all_reduce_array(bucket.buffer, ReduceOp.SUM, self.group)
             self.allreduce_seconds += time.perf_counter() - start
+            self.allreduces += 1
             bucket.buffer *= 1.0 / world
             for p, slot in bucket.slots():
                 if p.grad is None:
