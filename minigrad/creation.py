@@ -15,10 +15,6 @@ from .random import Generator, rng
 Size = Any  # ints or one tuple/list of ints, as in PyTorch: zeros(2, 3) or zeros((2, 3))
 
 
-def _as_array(data: Any, dtype: Any, where: str) -> np.ndarray:
-    return _dtypes.as_array(data, dtype, where)
-
-
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, a scalar, or an array).
 
@@ -30,7 +26,7 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
     tensor([1.5, 2. ], requires_grad=True)
     """
     check_device(device, "tensor")
-    t = Tensor._make(_as_array(data, dtype, "tensor"), False, None)
+    t = Tensor._make(_dtypes.as_array(data, dtype, "tensor"), False, None)
     if requires_grad:
         t.requires_grad = True
     return t
@@ -128,7 +124,7 @@ def full(size: Size, fill_value: Any, dtype: Any = None, requires_grad: bool = F
     check_device(device, "full")
     shape = _shape((size,), "full")
     if dtype is None:
-        dtype = _as_array(fill_value, None, "full").dtype
+        dtype = _dtypes.as_array(fill_value, None, "full").dtype
     return _finish(np.full(shape, fill_value, _dtypes.canonical(dtype)), requires_grad)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtypes
+from .._dtypes import as_array
 from .._tensor import Tensor
-from ..creation import _as_array
 
 
 class Parameter(Tensor):
@@ -35,7 +35,7 @@ class Parameter(Tensor):
         elif type(data) is np.ndarray:
             array = data
         else:
-            array = _as_array(data, None, "Parameter")
+            array = as_array(data, None, "Parameter")
         super().__init__(array, requires_grad=requires_grad)
 
     def __repr__(self) -> str:

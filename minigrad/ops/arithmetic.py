@@ -253,3 +253,4 @@ for _names, _function, _general in (
 ):
     tensor_method(_names[0])(_operator(_function, _general))
     tensor_method(_names[1])(_reflected_operator(_function, _general))
+del _names, _function, _general

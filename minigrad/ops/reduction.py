@@ -177,11 +177,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     tensor([4., 6.])
     """
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "sum")
-    if dtype is None:
-        input = as_dtype(input, _dtypes.sum_result(input._array.dtype))
-    else:
-        input = input.to(dtype)
-    return write_out(Sum.apply(input, dims, keepdim), out, "sum")
+    return write_out(Sum.apply(_accumulated(input, dtype), dims, keepdim), out, "sum")
 
 
 @tensor_method("mean")
@@ -202,11 +198,15 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
          out: Tensor | None = None, axis: Any = None, keepdims: Any = None) -> Tensor:
     """Product over ``dim``; the gradient is exact even when elements are zero."""
     dims, keepdim = _resolve(input, dim, keepdim, axis, keepdims, "prod")
-    if dtype is None:
-        input = as_dtype(input, _dtypes.sum_result(input._array.dtype))
-    else:
-        input = input.to(dtype)
-    return write_out(Prod.apply(input, dims, keepdim), out, "prod")
+    return write_out(Prod.apply(_accumulated(input, dtype), dims, keepdim), out, "prod")
+
+
+def _accumulated(input: Tensor, dtype: Any) -> Tensor:
+    """``input`` in the dtype a sum or product accumulates in: ``dtype`` if given, else
+    PyTorch's rule (integers and bools in int64)."""
+    if dtype is not None:
+        return input.to(dtype)
+    return as_dtype(input, _dtypes.sum_result(input._array.dtype))
 
 
 @tensor_method("amax")
@@ -253,40 +253,31 @@ def min(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
     return MaxResult(values, indices)
 
 
-def _arg(fn: Any, input: Tensor, dim: Any, keepdim: bool, op: str) -> Tensor:
+def _arg(fn: Any, input: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any,
+         out: Tensor | None, op: str) -> Tensor:
+    """argmax / argmin: int64 indices over ``dim`` (over the flattened tensor if None)."""
     if input._array.size == 0:
         raise ValueError(f"{op}: can't reduce an empty tensor")
-    if dim is None:
-        return Tensor._make(np.asarray(fn(input._array), dtype=np.int64), False, None)
-    dims, _ = reduction_dims(dim, keepdim, None, None, op, input.ndim)
-    axis = dims[0] if dims else None
-    out = fn(input._array, axis=axis, keepdims=keepdim) if axis is not None else fn(input._array)
-    return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
+    dims, keepdim = reduction_dims(dim, keepdim, axis, keepdims, op, input.ndim)
+    if dims is None:
+        result = fn(input._array)
+    else:
+        result = fn(input._array, axis=dims[0], keepdims=keepdim)
+    return write_out(Tensor._make(np.asarray(result, dtype=np.int64), False, None), out, op)
 
 
 @tensor_method("argmax")
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
            out: Tensor | None = None, axis: int | None = None, keepdims: Any = None) -> Tensor:
     """Index of the largest value (over the flattened tensor when ``dim`` is None)."""
-    dim, keepdim = _aliases(dim, keepdim, axis, keepdims, "argmax")
-    return write_out(_arg(np.argmax, input, dim, keepdim, "argmax"), out, "argmax")
+    return _arg(np.argmax, input, dim, keepdim, axis, keepdims, out, "argmax")
 
 
 @tensor_method("argmin")
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
            out: Tensor | None = None, axis: int | None = None, keepdims: Any = None) -> Tensor:
     """Index of the smallest value."""
-    dim, keepdim = _aliases(dim, keepdim, axis, keepdims, "argmin")
-    return write_out(_arg(np.argmin, input, dim, keepdim, "argmin"), out, "argmin")
-
-
-def _aliases(dim: Any, keepdim: bool, axis: Any, keepdims: Any, op: str) -> tuple[Any, bool]:
-    """NumPy's ``axis``/``keepdims`` as PyTorch's ``dim``/``keepdim``."""
-    if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{op}: pass dim or axis, not both")
-        dim = axis
-    return dim, bool(keepdim if keepdims is None else keepdims)
+    return _arg(np.argmin, input, dim, keepdim, axis, keepdims, out, "argmin")
 
 
 @tensor_method("var")
