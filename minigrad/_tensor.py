@@ -351,7 +351,7 @@ class Tensor:
         run_backward([self], [root_grad], retain_graph, create_graph, accumulate)
 
     def _accumulate_grad(self, grad: Any, create_graph: bool) -> None:
-        if type(grad) is SparseGrad or type(self.grad) is SparseGrad:
+        if type(grad) is SparseGrad or type(self._grad) is SparseGrad:
             self._grad = accumulate_sparse(self._grad, grad, self._hooks)
             return
         if self._hooks:
@@ -360,13 +360,13 @@ class Tensor:
                 if result is not None:
                     grad = result if create_graph else _array_of(result)
         if isinstance(grad, Tensor):
-            new = grad if self.grad is None else self.grad + grad
+            new = grad if self._grad is None else self._grad + grad
         else:
-            if self.grad is None:
+            if self._grad is None:
                 owned = grad.base is None and grad.flags.writeable
                 new = Tensor._make(grad if owned else grad.copy(), False, None)
             else:
-                new = Tensor._make(self.grad._array + grad, False, None)
+                new = Tensor._make(self._grad._array + grad, False, None)
         self._grad = new
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
