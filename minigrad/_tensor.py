@@ -366,7 +366,10 @@ class Tensor:
                 owned = grad.base is None and grad.flags.writeable
                 new = Tensor._make(grad if owned else grad.copy(), False, None)
             else:
-                new = Tensor._make(self._grad._array + grad, False, None)
+                total = self._grad._array + grad
+                if type(total) is not np.ndarray:  # NumPy gives a scalar for 0-dim sums
+                    total = np.array(total)
+                new = Tensor._make(total, False, None)
         self._grad = new
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:

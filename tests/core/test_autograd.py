@@ -20,6 +20,19 @@ def test_gradients_accumulate_across_backward_calls():
     np.testing.assert_allclose(x.grad.numpy(), [3 + 2, 3 + 4])
 
 
+def test_accumulated_gradient_of_a_0_dim_leaf_stays_a_writable_array():
+    # NumPy adds two 0-dim arrays into a scalar; the accumulated .grad must still be a
+    # tensor whose memory zero_() can write (the SGD-by-hand loop of a scalar parameter)
+    a = mg.tensor(1.5, requires_grad=True)
+    for _ in range(2):
+        (a * 2).backward()
+    assert a.grad.item() == 4.0
+    a.grad.zero_()
+    assert a.grad.item() == 0.0
+    (a * 3).backward()
+    assert a.grad.item() == 3.0
+
+
 def test_grad_is_none_before_backward_and_zeroing_resets():
     x = mg.tensor([1.0], requires_grad=True)
     assert x.grad is None
