@@ -12,7 +12,7 @@ import os
 import minigrad as torch
 
 parser = argparse.ArgumentParser(description="A custom autograd Function.")
-parser.add_argument("--quick", action="store_true", help="500 steps instead of 2000")
+parser.add_argument("--quick", action="store_true", help="1000 steps instead of 2000")
 parser.add_argument("--out", default=os.path.join("runs", "custom_function"),
                     help="output folder (default: runs/custom_function)")
 args = parser.parse_args()
@@ -53,7 +53,7 @@ c = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
 d = torch.full((), 0.3, device=device, dtype=dtype, requires_grad=True)
 
 learning_rate = 5e-6
-steps = 500 if args.quick else 2000
+steps = 1000 if args.quick else 2000
 P3 = LegendreP3.apply
 for t in range(steps):
     y_pred = a + b * P3(c + d * x)
