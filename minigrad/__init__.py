@@ -80,6 +80,9 @@ from .tensor_types import (
 bool = bool_
 __version__ = "0.1.0"
 
+# PyTorch's constants (torch.pi, torch.inf, ...): plain Python floats, as there
+from math import e, inf, nan, pi  # noqa: E402  (after the dtypes named float and int)
+
 _SUBMODULES = ("amp", "autograd", "backends", "cuda", "data", "distributed", "finetune", "io",
                "kernels", "models", "nn", "onnx", "optim", "train", "utils")
 

@@ -9,8 +9,10 @@ from . import inplace
 from .activation import elu, erf, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .conversion import clone, to
+from .cumulative import cumsum
 from .indexing import gather, getitem, index_select, masked_fill
-from .movement import bmm, contiguous, mm, narrow, roll, view_as
+from .movement import bmm, contiguous, dot, mm, narrow, numel, outer, roll, unbind, view_as
+from .nn_softmax import log_softmax, softmax
 from .pointwise import (
     abs,
     all,
@@ -26,6 +28,7 @@ from .pointwise import (
     floor,
     ge,
     gt,
+    isclose,
     isfinite,
     isinf,
     isnan,

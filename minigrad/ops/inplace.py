@@ -1,10 +1,11 @@
-"""In-place writes: ``add_ sub_ mul_ div_ zero_ fill_ copy_ clamp_ uniform_ normal_`` and
+"""In-place writes: ``add_ sub_ mul_ div_ zero_ fill_ copy_ clamp_ masked_fill_ uniform_
+normal_`` and
 the augmented operators ``+= -= *= /=`` (``x[i] = v`` lives with indexing).
 
 Each writes into the tensor's own memory and bumps its version, so a backward
 that saved the old values refuses to run instead of using the new ones.
 
-While grad mode is on, ``add_ sub_ mul_ div_ copy_ fill_ clamp_`` (and ``x[i] = v``)
+While grad mode is on, ``add_ sub_ mul_ div_ copy_ fill_ clamp_ masked_fill_`` (and ``x[i] = v``)
 are recorded as PyTorch records them when the value written requires grad, or the
 target is a non-leaf that requires grad: the out-of-place op is recorded, its result
 is written into the target's memory, and the target takes over its ``grad_fn``
@@ -23,6 +24,7 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.grad_mode import _state
 from ..random import Generator, rng
 from .arithmetic import add, div, mul, sub
+from .indexing import masked_fill
 from .pointwise import clamp
 
 
@@ -178,6 +180,26 @@ def clamp_(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if _records(input, "clamp_"):
         return commit(input, clamp(_snapshot(input), min, max), "clamp_")
     return _write(input, "clamp_", np.copyto, np.clip(input._array, min, max))
+
+
+@tensor_method("masked_fill_")
+def masked_fill_(input: Tensor, mask: Any, value: Any) -> Tensor:
+    """Write ``value`` where the bool ``mask`` is true, in place (``mask`` broadcasts to
+    ``input``'s shape).
+
+    >>> import minigrad as mg
+    >>> x = mg.zeros(2, 3)
+    >>> x.masked_fill_(mg.tensor([True, False, True]), 1.0)
+    tensor([[1., 0., 1.],
+            [1., 0., 1.]])
+    """
+    if _records(input, "masked_fill_", value):
+        return commit(input, masked_fill(_snapshot(input), mask, value), "masked_fill_")
+    m = mask._array if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_fill_: mask must be a bool tensor, got dtype {m.dtype}")
+    value = value._array if isinstance(value, Tensor) else value
+    return _write(input, "masked_fill_", np.copyto, np.where(m, value, input._array))
 
 
 @tensor_method("uniform_")

@@ -1,5 +1,5 @@
-"""More movement ops under PyTorch's names: roll, narrow, view_as, contiguous; and the
-matrix products that check their ranks, mm and bmm."""
+"""More movement ops under PyTorch's names: roll, narrow, view_as, contiguous, unbind,
+numel; and the products that check their ranks: mm, bmm, dot, outer."""
 
 from __future__ import annotations
 
@@ -116,3 +116,61 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
         raise ValueError(f"bmm: batch sizes differ: {tuple(input.shape)} and "
                          f"{tuple(mat2.shape)}")
     return write_out(matmul(input, mat2), out, "bmm")
+
+
+def _vectors(op: str, input: Tensor, other: Tensor) -> None:
+    if input.ndim != 1 or other.ndim != 1:
+        raise ValueError(f"{op}: 1D tensors expected, got shapes {tuple(input.shape)} and "
+                         f"{tuple(other.shape)}")
+
+
+@tensor_method("dot")
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """The inner product of two 1-D tensors of the same length, as a 0-dim tensor.
+
+    >>> import minigrad as mg
+    >>> mg.dot(mg.tensor([1.0, 2.0, 3.0]), mg.tensor([4.0, 5.0, 6.0]))
+    tensor(32.)
+    """
+    _vectors("dot", input, tensor)
+    if input.shape != tensor.shape:
+        raise ValueError(f"dot: the vectors must have the same length, got {input.shape[0]} "
+                         f"and {tensor.shape[0]}")
+    return matmul(input, tensor)
+
+
+@tensor_method("outer", "ger")
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """The outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]``.
+
+    >>> import minigrad as mg
+    >>> mg.outer(mg.tensor([1.0, 2.0]), mg.tensor([1.0, 10.0, 100.0]))
+    tensor([[  1.,  10., 100.],
+            [  2.,  20., 200.]])
+    """
+    _vectors("outer", input, vec2)
+    return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
+
+
+@tensor_method("unbind")
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, that dimension removed: ``x.unbind(0) == tuple(x)``.
+
+    >>> import minigrad as mg
+    >>> [t.tolist() for t in mg.tensor([[1, 2], [3, 4]]).unbind(1)]
+    [[1, 3], [2, 4]]
+    """
+    if input.ndim == 0:
+        raise ValueError("unbind: cannot be applied to a 0-dim tensor")
+    d = check_dim(dim, input.ndim, "unbind")
+    index: list[Any] = [slice(None)] * input.ndim
+    slices = []
+    for i in range(input.shape[d]):
+        index[d] = i
+        slices.append(getitem(input, tuple(index)))
+    return tuple(slices)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input`` (``torch.numel(x)``, same as ``x.numel()``)."""
+    return input.numel()

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
-from .._tensor import Tensor
+from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
 from ._args import check_dim, tensor_arg
 
@@ -79,6 +79,7 @@ def _apply(fn: type[Function], input: Any, dim: Any, dtype: Any, op: str) -> Ten
     return fn.apply(x, d)
 
 
+@tensor_method("softmax")
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim`` (computed stably).
 
@@ -90,6 +91,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     return _apply(Softmax, input, dim, dtype, "softmax")
 
 
+@tensor_method("log_softmax")
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """log(softmax(x)) along ``dim``: x - max - log(sum(exp(x - max)))."""
     return _apply(LogSoftmax, input, dim, dtype, "log_softmax")

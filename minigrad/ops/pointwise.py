@@ -385,6 +385,20 @@ def allclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8) 
     return bool(np.allclose(input._array, b, rtol=rtol, atol=atol))
 
 
+@tensor_method("isclose")
+def isclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+            equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|``, as a bool tensor.
+
+    >>> import minigrad as mg
+    >>> mg.isclose(mg.tensor([1.0, 2.0]), mg.tensor([1.0 + 1e-7, 2.1]))
+    tensor([ True, False])
+    """
+    b = other._array if isinstance(other, Tensor) else other
+    return Tensor._make(np.isclose(input._array, b, rtol=rtol, atol=atol, equal_nan=equal_nan),
+                        False, None)
+
+
 @tensor_method("equal")
 def equal(input: Tensor, other: Tensor) -> bool:
     """True when shapes and all values are equal."""

@@ -18,13 +18,14 @@ from .. import _dtypes
 from .._tensor import Tensor
 from .activation import erf, tanh
 from .arithmetic import matmul
+from .cumulative import cumsum as _cumsum
 from .movement import roll as _roll
 from .pointwise import cos, exp, log, maximum, minimum, sign, sin, where
 from .reduction import sum as _sum
 from .shape import broadcast_to, flip, permute, swapaxes, tril, triu
 
 __all__ = [
-    "broadcast_to", "cos", "erf", "exp", "flip", "log", "matmul", "maximum", "minimum",
+    "broadcast_to", "cos", "cumsum", "erf", "exp", "flip", "log", "matmul", "maximum", "minimum",
     "ones_like", "roll", "sign", "sin", "sum", "swapaxes", "tanh", "transpose", "tril", "triu",
     "where",
 ]
@@ -33,6 +34,11 @@ __all__ = [
 def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """``np.sum(a, axis, keepdims)``."""
     return _sum(a, axis, keepdims)
+
+
+def cumsum(a: Tensor, axis: int) -> Tensor:
+    """``np.cumsum(a, axis)``."""
+    return _cumsum(a, axis)
 
 
 def roll(a: Tensor, shift: Any, axis: Any = None) -> Tensor:

@@ -1,0 +1,44 @@
+"""Running totals along a dimension: cumsum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor, tensor_method
+from ..autograd.function import Function
+from ._args import check_dim, tensor_arg
+
+
+class Cumsum(Function):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return np.cumsum(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # out_i = sum_{j <= i} x_j, so dL/dx_j = sum_{i >= j} g_i: a cumsum from the end
+        flipped = ctx.xp.flip(grad, ctx.dim)
+        return ctx.xp.flip(ctx.xp.cumsum(flipped, axis=ctx.dim), ctx.dim), None
+
+
+@tensor_method("cumsum")
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running sums along ``dim``: ``out[i] = input[0] + ... + input[i]``.
+
+    Integer and bool inputs give int64 (as in PyTorch); ``dtype`` converts first.
+
+    >>> import minigrad as mg
+    >>> mg.cumsum(mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), dim=1)
+    tensor([[ 1.,  3.,  6.],
+            [ 4.,  9., 15.]])
+    """
+    x = tensor_arg(input, "cumsum", floating=False)
+    if dtype is not None:
+        x = x.to(dtype)
+    d = check_dim(dim, x.ndim, "cumsum")
+    if x.ndim == 0:
+        return Cumsum.apply(x.reshape(1), 0).reshape(())
+    return Cumsum.apply(x, d)

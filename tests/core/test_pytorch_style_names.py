@@ -1,0 +1,96 @@
+"""Names the pytorch_style example programs reached for (issue 11): cumsum, dot, outer,
+unbind, numel, isclose, softmax/log_softmax as torch functions and Tensor methods,
+masked_fill_, and torch.pi/e/inf/nan. Gradients are checked by the op registry."""
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+
+
+def test_cumsum_values_and_dtypes():
+    x = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    assert mg.cumsum(x, dim=1).tolist() == [[1, 3, 6], [4, 9, 15]]
+    assert x.cumsum(0).tolist() == [[1, 2, 3], [5, 7, 9]]
+    assert x.cumsum(-1).dtype == mg.float32
+    # integers and bools add up in int64, as in PyTorch
+    assert mg.tensor([1, 2, 3], dtype=mg.int32).cumsum(0).dtype == mg.int64
+    assert mg.tensor([True, False, True]).cumsum(0).tolist() == [1, 1, 2]
+    assert mg.tensor([1, 2]).cumsum(0, dtype=mg.float64).dtype == mg.float64
+    assert mg.cumsum(mg.tensor(2.0), 0).item() == 2.0
+    with pytest.raises(IndexError, match="cumsum: dim 2 is out of range"):
+        x.cumsum(2)
+
+
+def test_dot_outer_and_their_rank_checks():
+    a, b = mg.tensor([1.0, 2.0, 3.0]), mg.tensor([4.0, 5.0, 6.0])
+    assert mg.dot(a, b).shape == () and a.dot(b).item() == 32.0
+    assert mg.outer(a, b[:2]).tolist() == [[4, 5], [8, 10], [12, 15]]
+    with pytest.raises(ValueError, match=r"dot: 1D tensors expected, got shapes \(3,\) and "
+                                         r"\(1, 3\)"):
+        mg.dot(a, b.reshape(1, 3))
+    with pytest.raises(ValueError, match="dot: the vectors must have the same length, got 3 "
+                                         "and 2"):
+        mg.dot(a, b[:2])
+    with pytest.raises(ValueError, match="outer: 1D tensors expected"):
+        mg.outer(a.reshape(3, 1), b)
+
+
+def test_unbind_and_numel():
+    x = mg.arange(6).reshape(2, 3)
+    assert [t.tolist() for t in x.unbind()] == [[0, 1, 2], [3, 4, 5]]
+    assert [t.tolist() for t in mg.unbind(x, dim=-1)] == [[0, 3], [1, 4], [2, 5]]
+    with pytest.raises(ValueError, match="unbind: cannot be applied to a 0-dim tensor"):
+        mg.tensor(1.0).unbind()
+    assert mg.numel(x) == 6 and mg.numel(mg.tensor(1.0)) == 1
+
+
+def test_isclose_is_elementwise_and_takes_equal_nan():
+    a = mg.tensor([1.0, 2.0, float("nan")])
+    b = mg.tensor([1.0 + 1e-7, 2.1, float("nan")])
+    assert mg.isclose(a, b).tolist() == [True, False, False]
+    assert a.isclose(b, equal_nan=True).tolist() == [True, False, True]
+    assert mg.isclose(a, b, atol=0.2).dtype == mg.bool
+
+
+def test_softmax_and_log_softmax_are_torch_functions_and_methods():
+    x = mg.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    expected = F.softmax(x, dim=1).numpy()
+    np.testing.assert_array_equal(mg.softmax(x, dim=1).numpy(), expected)
+    np.testing.assert_array_equal(x.softmax(1).numpy(), expected)
+    np.testing.assert_array_equal(x.log_softmax(dim=-1).numpy(), F.log_softmax(x, -1).numpy())
+    assert mg.log_softmax(x, 1, dtype=mg.float64).dtype == mg.float64
+
+
+def test_masked_fill_in_place_without_a_graph():
+    x = mg.zeros(2, 3)
+    out = x.masked_fill_(mg.tensor([True, False, True]), 1.0)
+    assert out is x and x.tolist() == [[1, 0, 1], [1, 0, 1]]
+    x.masked_fill_(mg.tensor([[False, True, False], [False, False, False]]), mg.tensor(7.0))
+    assert x.tolist() == [[1, 7, 1], [1, 0, 1]]
+    with pytest.raises(TypeError, match="masked_fill_: mask must be a bool tensor"):
+        x.masked_fill_(mg.tensor([1, 0, 1]), 0.0)
+
+
+def test_masked_fill_in_place_is_recorded_like_the_out_of_place_op():
+    w = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    mask = mg.triu(mg.ones(2, 3), diagonal=1) == 1
+    y = w * 2
+    y.masked_fill_(mask, float("-inf"))
+    assert y.grad_fn is not None
+    (F.softmax(y, dim=-1) * mg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    w2 = mg.tensor(w.detach().numpy(), requires_grad=True)
+    (F.softmax((w2 * 2).masked_fill(mask, float("-inf")), dim=-1)
+     * mg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), w2.grad.numpy(), rtol=1e-6)
+    assert w.grad[0, 1:].tolist() == [0.0, 0.0]  # masked: no gradient
+    with pytest.raises(RuntimeError, match="leaf"):
+        w.masked_fill_(mask, 0.0)  # a leaf that requires grad can't be written in place
+
+
+def test_constants_are_pythons():
+    assert mg.pi == math.pi and mg.e == math.e
+    assert mg.inf == math.inf and math.isnan(mg.nan)
