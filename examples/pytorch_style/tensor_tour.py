@@ -85,6 +85,9 @@ m = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
 print(f"matmul m @ m.T:\n{m @ m.T}")
 print(f"torch.matmul equals it: {torch.allclose(torch.matmul(m, m.T), m @ m.T)}")
 print(f"elementwise m * m:\n{m * m}")
+v = torch.tensor([1.0, 2.0, 3.0])
+print(f"dot {torch.dot(v, v)}, outer:\n{torch.outer(v, v)}")
+print(f"rows by unbind: {[row.tolist() for row in m.unbind(0)]}")
 agg = m.sum()
 print(f"sum {agg.item()} of type {type(agg.item()).__name__}")
 
@@ -110,6 +113,8 @@ values, indices = r.max(dim=1)
 print(f"max over dim 1: values {values}, indices {indices}")
 print(f"argmax over all: {r.argmax()}, argmin over dim 0: {r.argmin(dim=0)}")
 print(f"top 2 of each row: {torch.topk(r, 2).values}")
+print(f"running sum along dim 1: {r.cumsum(dim=1)}")
+print(f"softmax of each row sums to one: {torch.softmax(r, dim=1).sum(dim=1)}")
 
 # --- in-place operations -------------------------------------------------------
 t = torch.ones(2, 3)

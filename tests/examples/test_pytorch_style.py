@@ -66,6 +66,8 @@ def test_tensor_tour(tmp_path):
     assert "numpy() shares memory: after t.add_(1) the array is [2. 2. 2. 2. 2.]" in out
     assert "from_numpy shares memory: after np.add the tensor is tensor([2., 2., 2., 2., 2.]" in out
     assert "float to int64 truncates: tensor([ 1, -2,  3])" in out
+    assert "dot 14.0, outer:" in out and "rows by unbind: [[1.0, 2.0], [3.0, 4.0]]" in out
+    assert "running sum along dim 1: tensor([[ 1.,  6.,  9.]," in out
     assert "saved and reloaded ['bias', 'weights']" in out
     assert (tmp_path / "out" / "tensors.pt").stat().st_size > 0
 
