@@ -45,7 +45,7 @@ and slept until the gulls woke him in the afternoon.
 On stormy nights he did not sleep at all. He sat by the lens and listened to the wind,
 and when the fog came in he rang the bell by hand, once every ten seconds,
 until the fog went out again with the tide.
-""" * 4
+""" * 4  # repeated: a tiny text, so the validation split holds lines the model saw too
 
 chars = sorted(list(set(text)))
 vocab_size = len(chars)
