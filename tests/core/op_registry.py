@@ -478,6 +478,43 @@ REGISTRY += [
 
 
 
+# ------------------------------ names the pytorch_style examples reached for (issue 11)
+def _cumsum(draw, shape):
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    return (lambda t: t.cumsum(dim)), (lambda a: np.cumsum(a, axis=dim))
+
+
+def _unbind(draw, shape):
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    # every slice, weighted differently, so a gradient routed to the wrong slice shows
+    weights = np.arange(1.0, shape[dim] + 1)
+
+    def fn(t):
+        return mg.stack([w * s for w, s in zip(weights, t.unbind(dim))])
+
+    def ref(a):
+        return np.stack([w * np.take(a, i, axis=dim) for i, w in enumerate(weights)])
+
+    return fn, ref
+
+
+def _vector_pair_case(op):
+    def draw_case(draw):
+        n = draw(st.integers(1, 4))
+        m = n if op == "dot" else draw(st.integers(1, 4))
+        fn = mg.dot if op == "dot" else (lambda a, b: a.outer(b))
+        ref = np.dot if op == "dot" else np.outer
+        return Case([array(draw, (n,)), array(draw, (m,))], fn, ref)
+    return draw_case
+
+
+REGISTRY += [
+    OpSpec("cumsum", _shape_case(_cumsum)),
+    OpSpec("unbind", _shape_case(_unbind)),
+    OpSpec("dot", _vector_pair_case("dot")),
+    OpSpec("outer", _vector_pair_case("outer")),
+]
+
 # ------------------------------------------ PyTorch's further names (issue 11)
 def _roll(draw, shape):
     dims = tuple(sorted(draw(st.sets(st.integers(0, len(shape) - 1), min_size=1))))
@@ -536,43 +573,6 @@ REGISTRY += [
     OpSpec("sort", _sorted_case("sort")),
     OpSpec("mm", _mm_case),
     OpSpec("bmm", _bmm_case),
-]
-
-# ------------------------------ names the pytorch_style examples reached for (issue 11)
-def _cumsum(draw, shape):
-    dim = draw(st.integers(-len(shape), len(shape) - 1))
-    return (lambda t: t.cumsum(dim)), (lambda a: np.cumsum(a, axis=dim))
-
-
-def _unbind(draw, shape):
-    dim = draw(st.integers(-len(shape), len(shape) - 1))
-    # every slice, weighted differently, so a gradient routed to the wrong slice shows
-    weights = np.arange(1.0, shape[dim] + 1)
-
-    def fn(t):
-        return mg.stack([w * s for w, s in zip(weights, t.unbind(dim))])
-
-    def ref(a):
-        return np.stack([w * np.take(a, i, axis=dim) for i, w in enumerate(weights)])
-
-    return fn, ref
-
-
-def _vector_pair_case(op):
-    def draw_case(draw):
-        n = draw(st.integers(1, 4))
-        m = n if op == "dot" else draw(st.integers(1, 4))
-        fn = mg.dot if op == "dot" else (lambda a, b: a.outer(b))
-        ref = np.dot if op == "dot" else np.outer
-        return Case([array(draw, (n,)), array(draw, (m,))], fn, ref)
-    return draw_case
-
-
-REGISTRY += [
-    OpSpec("cumsum", _shape_case(_cumsum)),
-    OpSpec("unbind", _shape_case(_unbind)),
-    OpSpec("dot", _vector_pair_case("dot")),
-    OpSpec("outer", _vector_pair_case("outer")),
 ]
 
 SPECS = {spec.name: spec for spec in REGISTRY}
