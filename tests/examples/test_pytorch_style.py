@@ -101,7 +101,9 @@ def test_polynomial_fit_three_ways(tmp_path):
     assert numbers(r"\[nn \+ SGD\] final loss ([\d.]+)", out)[0] < 10  # 8.82
     assert numbers(r"\[nn \+ RMSprop\] final loss ([\d.]+)", out)[0] < 60  # 30.3
     # the cubic that fits sin best on [-pi, pi] is near 0.857 x - 0.093 x^3
-    b, d = numbers(r"\[nn \+ SGD\] final loss [\d.]+: y = \S+ \+ (\S+) x \+ \S+ x\^2 \+ (\S+)", out)
+    fitted = re.search(r"\[nn \+ SGD\] final loss [\d.]+: y = \S+ \+ (\S+) x \+ \S+ x\^2 "
+                       r"\+ (\S+) x\^3", out)
+    b, d = float(fitted[1]), float(fitted[2])
     assert b == pytest.approx(0.857, abs=0.02) and d == pytest.approx(-0.093, abs=0.005)
     assert "the reloaded model gives the same predictions: True" in out
 
