@@ -65,6 +65,14 @@ from .creation import (
 from .ops import *  # noqa: F403  (the op functions: mg.exp, mg.cat, mg.where, ...)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .sampling import multinomial, normal
+from .tensor_info import (
+    finfo,
+    get_default_dtype,
+    iinfo,
+    is_floating_point,
+    is_tensor,
+    set_default_dtype,
+)
 from .tensor_types import (
     BoolTensor,
     ByteTensor,

@@ -5,8 +5,8 @@ The modules import in one direction, in the order a reader meets them:
 ``ctx``), ``engine`` (the backward walk over nodes), then ``minigrad._tensor``
 (the Tensor, whose ``backward`` calls the engine), then ``function`` (the base
 of every op: runs ``forward`` and records a node for each output Tensor), and
-last ``functional`` (``grad``) and ``finite_differences`` (``gradcheck``), which use
-Tensors.
+last ``functional`` (``grad``), ``finite_differences`` (``gradcheck``) and ``variable``
+(PyTorch's old ``Variable``), which use Tensors.
 
 The names from ``function``, ``functional`` and ``finite_differences`` are loaded on
 first use (``__getattr__`` below): they sit above ``Tensor``, and ``Tensor``
@@ -32,6 +32,7 @@ _ABOVE_TENSOR = {
     "once_differentiable": "function",
     "grad": "functional",
     "gradcheck": "finite_differences",
+    "Variable": "variable",
 }
 
 
@@ -59,4 +60,5 @@ __all__ = [
     "node",
     "once_differentiable",
     "set_grad_enabled",
+    "Variable",
 ]

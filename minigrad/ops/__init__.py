@@ -11,13 +11,26 @@ from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .conversion import clone, to
 from .cumulative import cumsum
 from .indexing import gather, getitem, index_select, masked_fill
-from .movement import bmm, contiguous, dot, mm, narrow, numel, outer, roll, unbind, view_as
+from .movement import (
+    bmm,
+    contiguous,
+    dot,
+    mm,
+    narrow,
+    numel,
+    outer,
+    roll,
+    select,
+    unbind,
+    view_as,
+)
 from .nn_softmax import log_softmax, softmax
 from .pointwise import (
     abs,
     all,
     allclose,
     any,
+    argwhere,
     ceil,
     clamp,
     clip,
@@ -43,6 +56,7 @@ from .pointwise import (
     maximum,
     minimum,
     ne,
+    nonzero,
     round,
     rsqrt,
     sign,

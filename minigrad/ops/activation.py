@@ -171,13 +171,15 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 @tensor_method("relu")
-def relu(input: Tensor) -> Tensor:
-    """max(x, 0).
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0); with ``inplace=True``, written into ``input`` (``input.relu_()``).
 
     >>> import minigrad as mg
     >>> mg.relu(mg.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
+    if inplace:
+        return input.relu_()  # ops.inplace builds on this module: found on the Tensor
     return Relu.apply(input)
 
 

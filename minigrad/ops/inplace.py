@@ -1,11 +1,12 @@
-"""In-place writes: ``add_ sub_ mul_ div_ zero_ fill_ copy_ clamp_ masked_fill_ uniform_
-normal_`` and
+"""In-place writes: ``add_ sub_ mul_ div_ pow_ zero_ fill_ copy_ clamp_ masked_fill_
+uniform_ normal_``, the pointwise functions ``exp_ log_ sqrt_ abs_ neg_ relu_ sigmoid_
+tanh_``, and
 the augmented operators ``+= -= *= /=`` (``x[i] = v`` lives with indexing).
 
 Each writes into the tensor's own memory and bumps its version, so a backward
 that saved the old values refuses to run instead of using the new ones.
 
-While grad mode is on, ``add_ sub_ mul_ div_ copy_ fill_ clamp_ masked_fill_`` (and ``x[i] = v``)
+While grad mode is on, every one of them but ``zero_ uniform_ normal_`` (and ``x[i] = v``)
 are recorded as PyTorch records them when the value written requires grad, or the
 target is a non-leaf that requires grad: the out-of-place op is recorded, its result
 is written into the target's memory, and the target takes over its ``grad_fn``
@@ -23,9 +24,10 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.grad_mode import _state
 from ..random import Generator, rng
-from .arithmetic import add, div, mul, sub
+from .activation import relu, sigmoid, tanh
+from .arithmetic import add, div, mul, neg, pow, sub
 from .indexing import masked_fill
-from .pointwise import clamp
+from .pointwise import abs, clamp, exp, log, sqrt
 
 
 def _check_writeable(t: Tensor, op: str) -> None:
@@ -132,6 +134,76 @@ def div_(input: Tensor, other: Any) -> Tensor:
     if _records(input, "div_", other):
         return commit(input, div(_snapshot(input), other), "div_")
     return _write(input, "div_", np.true_divide, other)
+
+
+@tensor_method("pow_")
+def pow_(input: Tensor, exponent: Any) -> Tensor:
+    """In place ``input **= exponent``."""
+    if _records(input, "pow_", exponent):
+        return commit(input, pow(_snapshot(input), exponent), "pow_")
+    return _write(input, "pow_", np.power, exponent)
+
+
+def _pointwise_(input: Tensor, op: str, fn: Any) -> Tensor:
+    """``input = fn(input)`` in place: recorded like ``mul_`` when it must be, else the
+    values ``fn`` computes (without a graph) are copied in."""
+    if _records(input, op):
+        return commit(input, fn(_snapshot(input)), op)
+    return _write(input, op, np.copyto, fn(input.detach())._array)
+
+
+@tensor_method("exp_")
+def exp_(input: Tensor) -> Tensor:
+    """In place ``exp``."""
+    return _pointwise_(input, "exp_", exp)
+
+
+@tensor_method("log_")
+def log_(input: Tensor) -> Tensor:
+    """In place ``log``."""
+    return _pointwise_(input, "log_", log)
+
+
+@tensor_method("sqrt_")
+def sqrt_(input: Tensor) -> Tensor:
+    """In place ``sqrt``."""
+    return _pointwise_(input, "sqrt_", sqrt)
+
+
+@tensor_method("abs_")
+def abs_(input: Tensor) -> Tensor:
+    """In place ``abs``."""
+    return _pointwise_(input, "abs_", abs)
+
+
+@tensor_method("neg_")
+def neg_(input: Tensor) -> Tensor:
+    """In place ``neg``."""
+    return _pointwise_(input, "neg_", neg)
+
+
+@tensor_method("relu_")
+def relu_(input: Tensor) -> Tensor:
+    """In place ``relu`` (also ``F.relu(x, inplace=True)``).
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([-1.0, 2.0])
+    >>> x.relu_() is x, x
+    (True, tensor([0., 2.]))
+    """
+    return _pointwise_(input, "relu_", relu)
+
+
+@tensor_method("sigmoid_")
+def sigmoid_(input: Tensor) -> Tensor:
+    """In place ``sigmoid``."""
+    return _pointwise_(input, "sigmoid_", sigmoid)
+
+
+@tensor_method("tanh_")
+def tanh_(input: Tensor) -> Tensor:
+    """In place ``tanh``."""
+    return _pointwise_(input, "tanh_", tanh)
 
 
 @tensor_method("zero_")

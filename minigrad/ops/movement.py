@@ -1,5 +1,5 @@
-"""More movement ops under PyTorch's names: roll, narrow, view_as, contiguous, unbind,
-numel; and the products that check their ranks: mm, bmm, dot, outer."""
+"""More movement ops under PyTorch's names: roll, narrow, select, view_as, contiguous,
+unbind, numel; and the products that check their ranks: mm, bmm, dot, outer."""
 
 from __future__ import annotations
 
@@ -76,6 +76,27 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     index = [slice(None)] * input.ndim
     index[d] = slice(start, start + length)
     return getitem(input, tuple(index))
+
+
+@tensor_method("select")
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` along ``dim``, that dimension removed (``x.select(0, i)`` is
+    ``x[i]``).
+
+    >>> import minigrad as mg
+    >>> mg.arange(6).reshape(2, 3).select(1, -1).tolist()
+    [2, 5]
+    """
+    if input.ndim == 0:
+        raise ValueError("select: cannot be applied to a 0-dim tensor")
+    d = check_dim(dim, input.ndim, "select")
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select: index {index} out of range for dimension {dim} of size "
+                         f"{size}")
+    where: list[Any] = [slice(None)] * input.ndim
+    where[d] = int(index)
+    return getitem(input, tuple(where))
 
 
 @tensor_method("view_as", "reshape_as")
@@ -163,12 +184,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if input.ndim == 0:
         raise ValueError("unbind: cannot be applied to a 0-dim tensor")
     d = check_dim(dim, input.ndim, "unbind")
-    index: list[Any] = [slice(None)] * input.ndim
-    slices = []
-    for i in range(input.shape[d]):
-        index[d] = i
-        slices.append(getitem(input, tuple(index)))
-    return tuple(slices)
+    return tuple(select(input, d, i) for i in range(input.shape[d]))
 
 
 def numel(input: Tensor) -> int:

@@ -258,14 +258,19 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
 clip = clamp
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     """``input`` where ``condition`` is true, else ``other`` (broadcasting all three).
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([-1.0, 2.0])
     >>> mg.where(x > 0, x, 0.0)
     tensor([0., 2.])
     """
+    if input is None and other is None:
+        return nonzero(as_operand(condition, "where"), as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: give both input and other, or neither (where(condition))")
     cond = as_operand(condition, "where")
     if isinstance(cond, Tensor):
         if cond._array.dtype != np.bool_:
@@ -291,6 +296,31 @@ def _where_method(self: Tensor, condition: Any, other: Any) -> Tensor:
 # ------------------------------------------------------------ no gradient
 def _no_grad(values: np.ndarray) -> Tensor:
     return Tensor._make(np.asarray(values), False, None)
+
+
+@tensor_method("nonzero")
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the non-zero (true) elements, in row-major order: an int64 tensor of
+    shape (count, input.dim()), or with ``as_tuple=True`` one 1-D tensor per dimension.
+
+    >>> import minigrad as mg
+    >>> mg.tensor([[0, 3], [5, 0]]).nonzero()
+    tensor([[0, 1],
+            [1, 0]])
+    """
+    values = input._array
+    if values.ndim == 0:  # as in PyTorch: a 0-dim tensor counts as one element
+        found = np.zeros(int(bool(values)), dtype=np.int64)
+        return (_no_grad(found),) if as_tuple else _no_grad(np.zeros((found.size, 0), np.int64))
+    indices = [i.astype(np.int64) for i in np.nonzero(values)]
+    if as_tuple:
+        return tuple(_no_grad(i) for i in indices)
+    return _no_grad(np.stack(indices, axis=1))
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """``nonzero(input)``: the (count, dim) indices of the non-zero elements."""
+    return nonzero(input)
 
 
 @tensor_method("sign")

@@ -498,6 +498,12 @@ def _unbind(draw, shape):
     return fn, ref
 
 
+def _select(draw, shape):
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    index = draw(st.integers(-shape[dim], shape[dim] - 1))
+    return (lambda t: t.select(dim, index)), (lambda a: np.take(a, index, axis=dim))
+
+
 def _vector_pair_case(op):
     def draw_case(draw):
         n = draw(st.integers(1, 4))
@@ -511,6 +517,7 @@ def _vector_pair_case(op):
 REGISTRY += [
     OpSpec("cumsum", _shape_case(_cumsum)),
     OpSpec("unbind", _shape_case(_unbind)),
+    OpSpec("select", _shape_case(_select)),
     OpSpec("dot", _vector_pair_case("dot")),
     OpSpec("outer", _vector_pair_case("outer")),
 ]

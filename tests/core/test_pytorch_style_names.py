@@ -94,3 +94,104 @@ def test_masked_fill_in_place_is_recorded_like_the_out_of_place_op():
 def test_constants_are_pythons():
     assert mg.pi == math.pi and mg.e == math.e
     assert mg.inf == math.inf and math.isnan(mg.nan)
+
+
+INPLACE = [
+    ("exp_", mg.exp), ("log_", mg.log), ("sqrt_", mg.sqrt), ("abs_", mg.abs),
+    ("neg_", mg.neg), ("relu_", mg.relu), ("sigmoid_", mg.sigmoid), ("tanh_", mg.tanh),
+]
+
+
+@pytest.mark.parametrize("name, fn", INPLACE, ids=[n for n, _ in INPLACE])
+def test_pointwise_in_place_equals_the_function(name, fn):
+    values = [0.5, 2.0, 3.0] if name in ("log_", "sqrt_") else [-1.5, 0.5, 2.0]
+    x = mg.tensor(values, dtype=mg.float64)
+    view = x[1:]
+    out = getattr(x, name)()
+    assert out is x
+    np.testing.assert_allclose(x.numpy(), fn(mg.tensor(values, dtype=mg.float64)).numpy())
+    assert view.tolist() == x.tolist()[1:]  # written into the same memory
+
+
+@pytest.mark.parametrize("name, fn", INPLACE, ids=[n for n, _ in INPLACE])
+def test_pointwise_in_place_is_recorded(name, fn):
+    values = [0.5, 2.0, 3.0] if name in ("log_", "sqrt_") else [-1.5, 0.5, 2.0]
+    weights = mg.tensor([1.0, -2.0, 3.0], dtype=mg.float64)
+    w = mg.tensor(values, dtype=mg.float64, requires_grad=True)
+    h = w * 1.0
+    getattr(h, name)()
+    (h * weights).sum().backward()
+    w2 = mg.tensor(values, dtype=mg.float64, requires_grad=True)
+    (fn(w2 * 1.0) * weights).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), w2.grad.numpy(), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="leaf"):
+        getattr(w, name)()
+
+
+def test_pow_in_place_and_relu_inplace_keyword():
+    x = mg.tensor([1.0, 2.0, 3.0])
+    assert x.pow_(2) is x and x.tolist() == [1, 4, 9]
+    x.pow_(mg.tensor([0.5, 0.5, 1.0]))
+    assert x.tolist() == [1, 2, 9]
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    h = w * 1.0
+    h.pow_(3)
+    h.sum().backward()
+    assert w.grad.tolist() == [3.0, 12.0]  # d w^3/dw = 3 w^2
+    y = mg.tensor([-1.0, 2.0])
+    assert F.relu(y, inplace=True) is y and y.tolist() == [0.0, 2.0]
+    z = mg.tensor([-1.0, 2.0])
+    assert F.relu(z).tolist() == [0.0, 2.0] and z.tolist() == [-1.0, 2.0]
+
+
+def test_nonzero_argwhere_and_where_with_one_argument():
+    x = mg.tensor([[0.0, 3.0, 0.0], [5.0, 0.0, 1.0]])
+    expected = [[0, 1], [1, 0], [1, 2]]
+    assert x.nonzero().tolist() == expected and x.nonzero().dtype == mg.int64
+    assert mg.argwhere(x).tolist() == expected
+    rows, cols = mg.where(x > 0)
+    assert rows.tolist() == [0, 1, 1] and cols.tolist() == [1, 0, 2]
+    assert [t.tolist() for t in mg.nonzero(x, as_tuple=True)] == [[0, 1, 1], [1, 0, 2]]
+    assert mg.zeros(2, 2).nonzero().shape == (0, 2)
+    assert mg.tensor(5).nonzero().shape == (1, 0)  # 0-dim counts as one element
+    assert mg.tensor(0).nonzero(as_tuple=True)[0].shape == (0,)
+    with pytest.raises(TypeError, match="where: give both input and other, or neither"):
+        mg.where(x > 0, x)
+
+
+def test_select():
+    x = mg.arange(6).reshape(2, 3)
+    assert x.select(0, 1).tolist() == [3, 4, 5] and mg.select(x, 1, -1).tolist() == [2, 5]
+    with pytest.raises(IndexError, match="select: index 3 out of range for dimension 1 of "
+                                         "size 3"):
+        x.select(1, 3)
+    with pytest.raises(IndexError, match="select: dim 2 is out of range"):
+        x.select(2, 0)
+
+
+def test_questions_about_tensors_and_dtypes():
+    assert mg.is_tensor(mg.ones(1)) and not mg.is_tensor(np.ones(1))
+    assert mg.is_floating_point(mg.ones(1)) and not mg.is_floating_point(mg.tensor([1]))
+    assert mg.ones(2, 3).ndimension() == 2 and mg.ones(2).is_cuda is False
+    assert mg.get_default_dtype() == mg.float32 and mg.ones(1).dtype == mg.get_default_dtype()
+    mg.set_default_dtype(mg.float32)  # already the default: accepted
+    with pytest.raises(NotImplementedError, match="default floating-point dtype is float32"):
+        mg.set_default_dtype(mg.float64)
+    assert mg.finfo(mg.float32).eps == np.finfo(np.float32).eps
+    assert mg.finfo().max == np.finfo(np.float32).max
+    assert mg.finfo(mg.float64).tiny == np.finfo(np.float64).tiny
+    assert mg.iinfo(mg.int64).max == 2**63 - 1 and mg.iinfo(mg.uint8).min == 0
+
+
+def test_variable_is_a_leaf_tensor_sharing_memory():
+    data = mg.tensor([1.0, 2.0])
+    v = mg.autograd.Variable(data, requires_grad=True)
+    assert v.is_leaf and v.requires_grad and not data.requires_grad
+    (v * v).sum().backward()
+    assert v.grad.tolist() == [2.0, 4.0]
+    with mg.no_grad():
+        v.add_(1)
+    assert data.tolist() == [2.0, 3.0]  # the same memory
+    assert mg.autograd.Variable(data).requires_grad is False
+    with pytest.raises(TypeError, match="Variable: data must be a Tensor"):
+        mg.autograd.Variable([1.0])
