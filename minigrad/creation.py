@@ -83,8 +83,13 @@ def size_arg(size: Any, op: str, wildcard: bool = False, negative_ok: bool = Fal
     return tuple(shape)
 
 
-def _shape(size: Sequence[Any], where: str) -> tuple[int, ...]:
-    return size_arg(size, where)
+def _shape(shape: Sequence[Any], where: str, size: Any = None) -> tuple[int, ...]:
+    """The shape given positionally (``zeros(2, 3)``, ``zeros((2, 3))``) or as ``size=``."""
+    if size is None:
+        return size_arg(shape, where)
+    if shape:
+        raise TypeError(f"{where}: give the size positionally or as size=, not both")
+    return size_arg((size,), where)
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
@@ -98,24 +103,25 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def zeros(*size: Size, dtype: Any = None, requires_grad: bool = False,
+def zeros(*shape: Size, size: Any = None, dtype: Any = None, requires_grad: bool = False,
           device: Any = None) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
     check_device(device, "zeros")
-    return _finish(np.zeros(_shape(size, "zeros"), _float_dtype(dtype)), requires_grad)
+    return _finish(np.zeros(_shape(shape, "zeros", size), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size: Size, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def ones(*shape: Size, size: Any = None, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """A tensor of ones."""
     check_device(device, "ones")
-    return _finish(np.ones(_shape(size, "ones"), _float_dtype(dtype)), requires_grad)
+    return _finish(np.ones(_shape(shape, "ones", size), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Size, dtype: Any = None, requires_grad: bool = False,
+def empty(*shape: Size, size: Any = None, dtype: Any = None, requires_grad: bool = False,
           device: Any = None) -> Tensor:
     """An uninitialised tensor (its values are whatever memory held)."""
     check_device(device, "empty")
-    return _finish(np.empty(_shape(size, "empty"), _float_dtype(dtype)), requires_grad)
+    return _finish(np.empty(_shape(shape, "empty", size), _float_dtype(dtype)), requires_grad)
 
 
 def full(size: Size, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
@@ -163,23 +169,23 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
 
 
 def rand(
-    *size: Size, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False,
-    device: Any = None,
+    *shape: Size, size: Any = None, generator: Generator | None = None, dtype: Any = None,
+    requires_grad: bool = False, device: Any = None,
 ) -> Tensor:
     """Uniform random values in [0, 1)."""
     check_device(device, "rand")
-    shape = _shape(size, "rand")
-    return _finish(rng(generator).random(shape).astype(_float_dtype(dtype)), requires_grad)
+    dims = _shape(shape, "rand", size)
+    return _finish(rng(generator).random(dims).astype(_float_dtype(dtype)), requires_grad)
 
 
 def randn(
-    *size: Size, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False,
-    device: Any = None,
+    *shape: Size, size: Any = None, generator: Generator | None = None, dtype: Any = None,
+    requires_grad: bool = False, device: Any = None,
 ) -> Tensor:
     """Standard-normal random values."""
     check_device(device, "randn")
-    shape = _shape(size, "randn")
-    return _finish(rng(generator).standard_normal(shape).astype(_float_dtype(dtype)), requires_grad)
+    dims = _shape(shape, "randn", size)
+    return _finish(rng(generator).standard_normal(dims).astype(_float_dtype(dtype)), requires_grad)
 
 
 def randint(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtypes
+from ._device import check_device
 from ._tensor import Tensor, tensor_method
 from .ops._args import write_out
 from .random import Generator, rng
@@ -56,15 +57,18 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
            generator: Generator | None = None, dtype: Any = None,
-           out: Tensor | None = None) -> Tensor:
+           out: Tensor | None = None, requires_grad: bool = False,
+           device: Any = None) -> Tensor:
     """Samples of N(mean, std**2), elementwise: ``normal(mean_tensor, std_tensor)`` (the
     two broadcast), ``normal(mean_tensor, 1.0)``, ``normal(0.0, std_tensor)``, or
-    ``normal(0.0, 1.0, size=(2, 3))`` (float32 unless ``dtype``).
+    ``normal(0.0, 1.0, size=(2, 3))`` (float32 unless ``dtype``); ``requires_grad=True``
+    makes the draw a leaf that requires grad.
 
     >>> import minigrad as mg
     >>> mg.normal(mg.zeros(3), 0.0).tolist()
     [0.0, 0.0, 0.0]
     """
+    check_device(device, "normal")
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     m, s = _values(mean), _values(std)
     if np.any(s < 0):
@@ -84,7 +88,8 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
     if dt.kind != "f":
         raise TypeError(f"normal: needs a floating dtype, got {dt}")
     draw = m + s * rng(generator).standard_normal(shape)
-    return write_out(Tensor(np.asarray(draw, dtype=dt)), out, "normal")
+    result = write_out(Tensor(np.asarray(draw, dtype=dt)), out, "normal")
+    return result.requires_grad_() if requires_grad else result
 
 
 __all__ = ["multinomial", "normal"]

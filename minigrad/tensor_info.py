@@ -1,6 +1,6 @@
 """PyTorch's questions about tensors and dtypes: ``is_tensor``, ``is_floating_point``,
-``x.ndimension()``, ``x.is_cuda``, ``get_default_dtype``/``set_default_dtype``, ``finfo``
-and ``iinfo``.
+``x.ndimension()``, ``x.is_cuda``, ``x.is_pinned()`` (and ``x.pin_memory()``, nothing to
+do), ``get_default_dtype``/``set_default_dtype``, ``finfo`` and ``iinfo``.
 
 >>> import minigrad as mg
 >>> mg.is_tensor(mg.ones(2)), mg.ones(2).is_cuda, mg.get_default_dtype()
@@ -38,6 +38,18 @@ def ndimension(input: Tensor) -> int:
 @tensor_method("property:is_cuda")
 def is_cuda(input: Tensor) -> bool:
     """False: minigrad's tensors live on the CPU."""
+    return False
+
+
+@tensor_method("pin_memory")
+def pin_memory(input: Tensor, device: Any = None) -> Tensor:
+    """``input`` itself: pinned memory speeds copies to a GPU, and minigrad has none."""
+    return input
+
+
+@tensor_method("is_pinned")
+def is_pinned(input: Tensor, device: Any = None) -> bool:
+    """False: no tensor is pinned (see ``pin_memory``)."""
     return False
 
 

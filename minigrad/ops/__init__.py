@@ -16,6 +16,7 @@ from .movement import (
     contiguous,
     dot,
     mm,
+    mv,
     narrow,
     numel,
     outer,

@@ -25,10 +25,10 @@ class Cumsum(Function):
 
 
 @tensor_method("cumsum")
-def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
-    """Running sums along ``dim``: ``out[i] = input[0] + ... + input[i]``.
-
-    Integer and bool inputs give int64 (as in PyTorch); ``dtype`` converts first.
+def cumsum(input: Tensor, dim: int | None = None, *, dtype: Any = None,
+           axis: int | None = None) -> Tensor:
+    """Running sums along ``dim`` (or NumPy's name, ``axis``): ``out[i] = input[0] + ... +
+    input[i]``. Integer and bool inputs give int64 (as in PyTorch); ``dtype`` converts first.
 
     >>> import minigrad as mg
     >>> mg.cumsum(mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), dim=1)
@@ -38,7 +38,9 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     x = tensor_arg(input, "cumsum", floating=False)
     if dtype is not None:
         x = x.to(dtype)
-    d = check_dim(dim, x.ndim, "cumsum")
+    if (dim is None) == (axis is None):
+        raise TypeError("cumsum: give dim (or its alias axis), once")
+    d = check_dim(dim if axis is None else axis, x.ndim, "cumsum")
     if x.ndim == 0:
         return Cumsum.apply(x.reshape(1), 0).reshape(())
     return Cumsum.apply(x, d)

@@ -1,5 +1,5 @@
 """More movement ops under PyTorch's names: roll, narrow, select, view_as, contiguous,
-unbind, numel; and the products that check their ranks: mm, bmm, dot, outer."""
+unbind, numel; and the products that check their ranks: mm, bmm, mv, dot, outer."""
 
 from __future__ import annotations
 
@@ -137,6 +137,20 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
         raise ValueError(f"bmm: batch sizes differ: {tuple(input.shape)} and "
                          f"{tuple(mat2.shape)}")
     return write_out(matmul(input, mat2), out, "bmm")
+
+
+@tensor_method("mv")
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """The product of a matrix (n, m) and a vector (m,): a vector (n,).
+
+    >>> import minigrad as mg
+    >>> mg.mv(mg.tensor([[1.0, 2.0], [3.0, 4.0]]), mg.tensor([1.0, 1.0]))
+    tensor([3., 7.])
+    """
+    if input.ndim != 2 or vec.ndim != 1:
+        raise ValueError(f"mv: expects a 2-D matrix and a 1-D vector, got shapes "
+                         f"{tuple(input.shape)} and {tuple(vec.shape)}")
+    return matmul(input, vec)
 
 
 def _vectors(op: str, input: Tensor, other: Tensor) -> None:

@@ -18,6 +18,7 @@ from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
 from ._args import as_dtype, keepdim_shape, reduction_dims, write_out
+from .pointwise import maximum, minimum
 
 
 def _spread(grad, ctx):
@@ -232,7 +233,10 @@ MaxResult = namedtuple("MaxResult", ["values", "indices"])
 def max(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
         out: Tensor | None = None, axis: Any = None, keepdims: Any = None) -> Any:
     """``max()`` is the largest element; ``max(dim)`` returns ``(values, indices)``
-    like PyTorch. Gradients are shared between ties, as in ``amax``."""
+    like PyTorch; ``max(other_tensor)`` is ``maximum``. Gradients are shared between
+    ties, as in ``amax``."""
+    if isinstance(dim, Tensor):
+        return write_out(maximum(input, dim), out, "max")
     if dim is None and axis is None:
         return write_out(amax(input), out, "max")
     values = amax(input, dim, keepdim, axis=axis, keepdims=keepdims)
@@ -244,7 +248,10 @@ def max(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
 @tensor_method("min")
 def min(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
         out: Tensor | None = None, axis: Any = None, keepdims: Any = None) -> Any:
-    """``min()`` is the smallest element; ``min(dim)`` returns ``(values, indices)``."""
+    """``min()`` is the smallest element; ``min(dim)`` returns ``(values, indices)``;
+    ``min(other_tensor)`` is ``minimum``."""
+    if isinstance(dim, Tensor):
+        return write_out(minimum(input, dim), out, "min")
     if dim is None and axis is None:
         return write_out(amin(input), out, "min")
     values = amin(input, dim, keepdim, axis=axis, keepdims=keepdims)

@@ -195,3 +195,53 @@ def test_variable_is_a_leaf_tensor_sharing_memory():
     assert mg.autograd.Variable(data).requires_grad is False
     with pytest.raises(TypeError, match="Variable: data must be a Tensor"):
         mg.autograd.Variable([1.0])
+
+
+def test_cumsum_takes_numpys_axis_once():
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert x.cumsum(axis=0).tolist() == [[1, 2], [4, 6]]
+    with pytest.raises(TypeError, match="cumsum: give dim"):
+        x.cumsum()
+    with pytest.raises(TypeError, match="cumsum: give dim"):
+        x.cumsum(0, axis=1)
+
+
+def test_mv_checks_ranks():
+    a = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert mg.mv(a, mg.tensor([1.0, -1.0])).tolist() == [-1.0, -1.0]
+    with pytest.raises(ValueError, match=r"mv: expects a 2-D matrix and a 1-D vector, got "
+                                         r"shapes \(2, 2\) and \(2, 1\)"):
+        a.mv(mg.ones(2, 1))
+
+
+def test_max_and_min_of_two_tensors_are_elementwise():
+    x = mg.tensor([[-1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+    relu = mg.max(x, mg.zeros_like(x))
+    assert relu.tolist() == [[0, 2], [3, 0]]
+    relu.sum().backward()
+    assert x.grad.tolist() == [[0, 1], [1, 0]]
+    assert x.detach().min(mg.zeros(2)).tolist() == [[-1, 0], [0, -4]]
+    assert mg.max(x.detach()).item() == 3.0  # the one-tensor forms are unchanged
+    assert mg.max(x.detach(), 1).indices.tolist() == [1, 0]
+
+
+def test_size_keyword_of_the_factories():
+    assert mg.zeros(size=(2, 3)).shape == (2, 3) and mg.ones(size=[4]).shape == (4,)
+    assert mg.empty(size=2).shape == (2,) and mg.rand(size=(1, 2)).shape == (1, 2)
+    a = mg.randn(size=(), requires_grad=True)
+    assert a.shape == () and a.requires_grad
+    with pytest.raises(TypeError, match="zeros: give the size positionally or as size=, "
+                                        "not both"):
+        mg.zeros(2, size=(3,))
+
+
+def test_normal_takes_requires_grad_and_device():
+    w = mg.normal(0, 0.01, size=(2, 1), requires_grad=True, device="cpu")
+    assert w.requires_grad and w.is_leaf and w.shape == (2, 1)
+    with pytest.raises(ValueError, match="minigrad runs on the CPU only"):
+        mg.normal(0, 1, size=(2,), device="cuda")
+
+
+def test_pin_memory_is_nothing_to_do():
+    x = mg.ones(2)
+    assert x.pin_memory() is x and x.is_pinned() is False
