@@ -19,15 +19,16 @@ from .._tensor import Tensor
 from .activation import erf, tanh
 from .arithmetic import matmul
 from .cumulative import cumsum as _cumsum
+from .einsum import einsum as _einsum
 from .movement import roll as _roll
 from .pointwise import cos, exp, log, maximum, minimum, sign, sin, where
 from .reduction import sum as _sum
 from .shape import broadcast_to, flip, permute, swapaxes, tril, triu
 
 __all__ = [
-    "broadcast_to", "cos", "cumsum", "erf", "exp", "flip", "log", "matmul", "maximum", "minimum",
-    "ones_like", "roll", "sign", "sin", "sum", "swapaxes", "tanh", "transpose", "tril", "triu",
-    "where",
+    "broadcast_to", "cos", "cumsum", "einsum", "erf", "exp", "flip", "log", "matmul",
+    "maximum", "minimum", "ones_like", "roll", "sign", "sin", "sum", "swapaxes", "tanh",
+    "transpose", "tril", "triu", "where",
 ]
 
 
@@ -39,6 +40,11 @@ def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 def cumsum(a: Tensor, axis: int) -> Tensor:
     """``np.cumsum(a, axis)``."""
     return _cumsum(a, axis)
+
+
+def einsum(subscripts: str, *operands: Tensor) -> Tensor:
+    """``np.einsum(subscripts, *operands)`` (explicit subscripts)."""
+    return _einsum(subscripts, *operands)
 
 
 def roll(a: Tensor, shift: Any, axis: Any = None) -> Tensor:

@@ -514,7 +514,29 @@ def _vector_pair_case(op):
     return draw_case
 
 
+EINSUMS = [  # equation, operand shapes (letter sizes drawn per case)
+    ("ij,jk->ik", ["ij", "jk"]),
+    ("bij,bjk->bik", ["bij", "bjk"]),
+    ("ij,kj", ["ij", "kj"]),  # implicit output: "ik"
+    ("ij->", ["ij"]),
+    ("ij->ji", ["ij"]),
+    ("i,j->ij", ["i", "j"]),
+    ("ijk,j->i", ["ijk", "j"]),  # k only in the first operand: its gradient broadcasts
+    ("...ij,...jk->...ik", ["bij", "jk"]),  # the ellipsis: b in one operand, none in the other
+    ("ij,jk,kl->il", ["ij", "jk", "kl"]),
+]
+
+
+def _einsum_case(draw):
+    equation, letters = draw(st.sampled_from(EINSUMS))
+    sizes = {c: draw(st.integers(1, 3)) for c in "bijkl"}
+    inputs = [array(draw, tuple(sizes[c] for c in operand)) for operand in letters]
+    return Case(inputs, lambda *ts: mg.einsum(equation, *ts),
+                lambda *arrays: np.einsum(equation, *arrays))
+
+
 REGISTRY += [
+    OpSpec("einsum", _einsum_case),
     OpSpec("cumsum", _shape_case(_cumsum)),
     OpSpec("unbind", _shape_case(_unbind)),
     OpSpec("select", _shape_case(_select)),

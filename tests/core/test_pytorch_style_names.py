@@ -245,3 +245,26 @@ def test_normal_takes_requires_grad_and_device():
 def test_pin_memory_is_nothing_to_do():
     x = mg.ones(2)
     assert x.pin_memory() is x and x.is_pinned() is False
+
+
+def test_einsum_forms_and_errors():
+    a = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert mg.einsum("ii", a).item() == 5.0  # a trace (no gradient needed)
+    assert mg.einsum("ij->ji", [a]).tolist() == [[1, 3], [2, 4]]  # operands as a list
+    assert mg.einsum("i j , j -> i", a, mg.tensor([1.0, 1.0])).tolist() == [3, 7]  # spaces
+    assert mg.einsum("...j->...", mg.ones(2, 3, 4)).shape == (2, 3)
+    with pytest.raises(ValueError, match=r"einsum: subscript 'j' has size 2 in one place and "
+                                         r"3 in another"):
+        mg.einsum("ij,jk->ik", a, mg.ones(3, 3))
+    with pytest.raises(ValueError, match="einsum: the output names 'k', which no operand has"):
+        mg.einsum("ij->k", a)
+    with pytest.raises(ValueError, match="einsum: the output 'ii' repeats a subscript"):
+        mg.einsum("ij->ii", a)
+    with pytest.raises(ValueError, match="einsum: operand 0 has 2 dimension"):
+        mg.einsum("i", a)
+    with pytest.raises(ValueError, match="names 2 operand"):
+        mg.einsum("ij,jk", a)
+    with pytest.raises(ValueError, match="subscripts must be letters"):
+        mg.einsum("i1->i", a)
+    with pytest.raises(NotImplementedError, match="repeats a subscript"):
+        mg.einsum("ii->i", mg.eye(2, requires_grad=True))

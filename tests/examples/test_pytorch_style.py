@@ -8,6 +8,7 @@ run; the thresholds leave room for another CPU's rounding.
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import minigrad
+import minigrad.io
 import minigrad.nn
 import minigrad.optim
 
@@ -95,6 +97,14 @@ def test_custom_function_passes_gradcheck_and_fits(tmp_path):
     assert losses[-1] < 20  # 14.9 after 1000 steps
 
 
+# torch.load(path, weights_only=True) comes from the branch optsave; until main has it the
+# two programs that reload that way are expected to fail at that line
+needs_weights_only = pytest.mark.xfail(
+    "weights_only" not in inspect.signature(minigrad.io.load).parameters, strict=True,
+    reason="needs torch.load(..., weights_only=) (branch optsave)")
+
+
+@needs_weights_only
 def test_polynomial_fit_three_ways(tmp_path):
     out = run("polynomial_fit.py", tmp_path)
     assert numbers(r"\[by hand\] final loss ([\d.]+)", out)[0] < 15  # 10.9
@@ -108,6 +118,7 @@ def test_polynomial_fit_three_ways(tmp_path):
     assert "the reloaded model gives the same predictions: True" in out
 
 
+@needs_weights_only
 def test_quickstart_classifier_learns_and_reloads(tmp_path):
     out = run("quickstart_classifier.py", tmp_path)
     assert "Shape of X [N, C, H, W]: (64, 1, 8, 8)" in out
