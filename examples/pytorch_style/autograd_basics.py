@@ -94,6 +94,14 @@ scale = (yv / xv).detach()  # y = 2^k x elementwise, so J = 2^k I and v^T J = 2^
 print(f"vector-Jacobian product: {xv.grad}")
 print(f"equals 2^k * v: {torch.allclose(xv.grad, scale * v)} (2^k = {scale[0].item():.0f})")
 
+# the whole Jacobian at once, and v^T J from it
+J = torch.autograd.functional.jacobian(lambda t: t.pow(3) * 2, torch.tensor([1.0, 2.0, 3.0]))
+v = torch.tensor([1.0, 0.5, 0.0])
+cube = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+(cube.pow(3) * 2).backward(v)
+print(f"Jacobian of 2 x^3:\n{J}")
+print(f"v^T J equals backward(v): {torch.allclose(v @ J, cube.grad)}")
+
 # --- the graph is freed after backward ------------------------------------------
 h = torch.tensor(2.0, requires_grad=True)
 g = h * h

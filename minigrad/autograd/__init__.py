@@ -37,6 +37,8 @@ _ABOVE_TENSOR = {
 
 
 def __getattr__(name: str) -> _Any:
+    if name in ("functional", "function", "finite_differences", "variable"):
+        return _import_module(f".{name}", __name__)  # torch.autograd.functional.jacobian
     if name in _ABOVE_TENSOR:
         value = getattr(_import_module(f".{_ABOVE_TENSOR[name]}", __name__), name)
         globals()[name] = value

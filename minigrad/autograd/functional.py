@@ -1,14 +1,17 @@
 """``autograd.grad``: gradients of outputs with respect to chosen inputs, returned
-instead of accumulated into ``.grad``."""
+instead of accumulated into ``.grad``; and from it, as PyTorch's
+``torch.autograd.functional`` has them, ``jacobian`` and ``hessian``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .._tensor import Tensor, _root_gradient
 from .engine import run_backward
+from .grad_mode import enable_grad
 from .node import Node
 
 
@@ -87,3 +90,103 @@ def _finish(result: Any, tensor: Any, index: int, allow_unused: bool) -> Any:
     return Tensor._make(np.array(result, dtype=tensor.dtype), False, None)
 
 
+
+
+def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
+             strict: bool = False, vectorize: bool = False,
+             strategy: str = "reverse-mode") -> Any:
+    """The Jacobian of ``func`` at ``inputs`` (PyTorch's ``autograd.functional.jacobian``):
+    for one output and one input a Tensor of shape ``output.shape + input.shape``; for a
+    tuple of inputs or of outputs, tuples of those (outputs outermost). One backward per
+    output element. ``strict=True`` raises where an output does not depend on an input
+    (else that block is zeros); ``vectorize`` is accepted and changes nothing.
+
+    >>> import minigrad as mg
+    >>> mg.autograd.functional.jacobian(lambda x: x ** 2, mg.tensor([1.0, 3.0]))
+    tensor([[2., 0.],
+            [0., 6.]])
+    """
+    from ..ops import reshape, stack  # lazy: the ops are built on autograd
+
+    if strategy != "reverse-mode":
+        raise NotImplementedError(f"jacobian: only strategy='reverse-mode' is implemented, "
+                                  f"got {strategy!r}")
+    one_input = isinstance(inputs, Tensor)
+    xs = _prepared(inputs, create_graph, "jacobian")
+    with enable_grad():
+        out = func(*xs)
+    one_output = isinstance(out, Tensor)
+    outs = (out,) if one_output else tuple(out)
+    blocks = []
+    for k, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"jacobian: func must return a Tensor or a tuple of Tensors, got "
+                            f"{type(o).__name__} at position {k}")
+        rows: list[list[Any]] = [[] for _ in xs]
+        flat = reshape(o, (-1,))
+        for i in range(flat.shape[0]):
+            gs = (grad(flat[i], xs, retain_graph=True, create_graph=create_graph,
+                       allow_unused=True) if o.requires_grad else (None,) * len(xs))
+            for j, (g, x) in enumerate(zip(gs, xs)):
+                if g is None:
+                    if strict:
+                        raise RuntimeError(f"jacobian: output {k} does not depend on input "
+                                           f"{j} (strict=True)")
+                    g = _zeros(x)
+                rows[j].append(g)
+        per_input = []
+        for j, x in enumerate(xs):
+            block = stack(rows[j]) if rows[j] else _zeros(x, (0,) + x.shape)
+            per_input.append(reshape(block, tuple(o.shape) + tuple(x.shape)))
+        blocks.append(per_input[0] if one_input else tuple(per_input))
+    return blocks[0] if one_output else tuple(blocks)
+
+
+def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
+            strict: bool = False, vectorize: bool = False,
+            outer_jacobian_strategy: str = "reverse-mode") -> Any:
+    """The Hessian of a ``func`` returning one element (PyTorch's
+    ``autograd.functional.hessian``): ``input.shape + input.shape`` for one input, a tuple
+    of tuples for several.
+
+    >>> import minigrad as mg
+    >>> mg.autograd.functional.hessian(lambda x: (x ** 3).sum(), mg.tensor([1.0, 2.0]))
+    tensor([[ 6.,  0.],
+            [ 0., 12.]])
+    """
+    one_input = isinstance(inputs, Tensor)
+
+    def gradient(*xs: Tensor) -> Any:
+        out = func(*xs)
+        if not isinstance(out, Tensor) or out.numel() != 1:
+            raise RuntimeError("hessian: func must return a Tensor with one element")
+        gs = grad(out, xs, create_graph=True, allow_unused=True) if out.requires_grad else (
+            (None,) * len(xs))
+        if strict and any(g is None for g in gs):
+            raise RuntimeError("hessian: the output does not depend on every input "
+                               "(strict=True)")
+        gs = tuple(_zeros(x) if g is None else g for g, x in zip(gs, xs))
+        return gs[0] if one_input else gs
+
+    return jacobian(gradient, inputs, create_graph=create_graph, strict=strict,
+                    strategy=outer_jacobian_strategy)
+
+
+def _prepared(inputs: Any, create_graph: bool, op: str) -> tuple[Tensor, ...]:
+    """The inputs as leaves that require grad (kept in their graph under create_graph)."""
+    xs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    prepared = []
+    for i, x in enumerate(xs):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{op}: inputs must be a Tensor or a tuple of Tensors, got "
+                            f"{type(x).__name__} at position {i}")
+        if create_graph and x.requires_grad:
+            prepared.append(x.view_as(x))
+        else:
+            prepared.append(x.detach().requires_grad_())
+    return tuple(prepared)
+
+
+def _zeros(like: Tensor, shape: tuple[int, ...] | None = None) -> Tensor:
+    """A constant of zeros with ``like``'s dtype (its shape unless ``shape``)."""
+    return Tensor._make(np.zeros(like.shape if shape is None else shape, like.dtype), False, None)

@@ -268,3 +268,34 @@ def test_einsum_forms_and_errors():
         mg.einsum("i1->i", a)
     with pytest.raises(NotImplementedError, match="repeats a subscript"):
         mg.einsum("ii->i", mg.eye(2, requires_grad=True))
+
+
+def test_jacobian_and_hessian_match_hand_derivatives():
+    from minigrad.autograd.functional import hessian, jacobian
+
+    x = mg.tensor([1.0, 2.0, -1.0], dtype=mg.float64)
+    W = mg.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], dtype=mg.float64)
+    J = jacobian(lambda v: mg.tanh(W @ v), x)  # d tanh(Wx)/dx = diag(1 - tanh^2) W
+    expected = (1 - np.tanh(W.numpy() @ x.numpy()) ** 2)[:, None] * W.numpy()
+    np.testing.assert_allclose(J.numpy(), expected, rtol=1e-12)
+    assert not J.requires_grad and not x.requires_grad  # the inputs are left as they were
+
+    def f(a, b):
+        return a * b, (a ** 2).sum()
+
+    a, b = mg.tensor([1.0, 2.0]), mg.tensor([3.0, 4.0])
+    (da, db), (dsa, dsb) = jacobian(f, (a, b))
+    assert da.tolist() == [[3, 0], [0, 4]] and db.tolist() == [[1, 0], [0, 2]]
+    assert dsa.tolist() == [2, 4] and dsb.tolist() == [0, 0]  # (a^2).sum() ignores b
+    with pytest.raises(RuntimeError, match="output 1 does not depend on input 1"):
+        jacobian(f, (a, b), strict=True)
+
+    H = hessian(lambda v: (v ** 3).sum() + v[0] * v[1], mg.tensor([1.0, 2.0]))
+    assert H.tolist() == [[6.0, 1.0], [1.0, 12.0]]  # diag(6 v) plus the cross term
+    (haa, hab), (hba, hbb) = hessian(lambda p, q: (p * q).sum(), (a, b))
+    assert hab.tolist() == [[1, 0], [0, 1]] and haa.tolist() == [[0, 0], [0, 0]]
+
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    jacobian(lambda v: v ** 3, w, create_graph=True).sum().backward()
+    assert w.grad.tolist() == [6.0, 12.0]  # d/dw of sum(3 w^2)
+    assert mg.autograd.functional.jacobian is jacobian  # torch.autograd.functional.jacobian

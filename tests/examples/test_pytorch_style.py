@@ -85,6 +85,8 @@ def test_autograd_basics(tmp_path):
     assert "after backward 3: p.grad = tensor([ 6., 12., 18.])" in out
     assert "after p.grad.zero_(): tensor([0., 0., 0.])" in out
     assert "equals 2^k * v: True" in out
+    assert "Jacobian of 2 x^3:\ntensor([[ 6.,  0.,  0.]," in out
+    assert "v^T J equals backward(v): True" in out
     assert "second call (accumulated):\ntensor([[8., 4., 4., 4., 4.]," in out
     assert "a second backward without retain_graph raises" in out
 
