@@ -538,4 +538,44 @@ REGISTRY += [
     OpSpec("bmm", _bmm_case),
 ]
 
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def _lstm_cell_ref(gates, cx):
+    i, f, g, o = np.split(gates, 4, axis=-1)
+    c = _sigmoid(f) * cx + _sigmoid(i) * np.tanh(g)
+    return np.concatenate([_sigmoid(o) * np.tanh(c), c], axis=-1)
+
+
+def _gru_cell_ref(input_gates, hidden_gates, hx):
+    xr, xz, xn = np.split(input_gates, 3, axis=-1)
+    hr, hz, hn = np.split(hidden_gates, 3, axis=-1)
+    r, z = _sigmoid(xr + hr), _sigmoid(xz + hz)
+    n = np.tanh(xn + r * hn)
+    return (1 - z) * n + z * hx
+
+
+def _fused_cell_case(kind):
+    from minigrad.ops.nn_rnn import fused_gru_cell, fused_lstm_cell
+
+    def draw_case(draw):
+        lead = draw(shapes(0, 2))
+        hidden = draw(st.integers(1, 3))
+        h = lead + (hidden,)
+        if kind == "lstm":
+            return Case([array(draw, lead + (4 * hidden,), -3.0, 3.0), array(draw, h)],
+                        fused_lstm_cell, _lstm_cell_ref)
+        gates = lead + (3 * hidden,)
+        return Case([array(draw, gates, -3.0, 3.0), array(draw, gates, -3.0, 3.0),
+                     array(draw, h)], fused_gru_cell, _gru_cell_ref)
+    return draw_case
+
+
+REGISTRY += [
+    OpSpec("fused_lstm_cell", _fused_cell_case("lstm"), second_order=False),
+    OpSpec("fused_gru_cell", _fused_cell_case("gru"), second_order=False),
+]
+
+
 SPECS = {spec.name: spec for spec in REGISTRY}

@@ -1,0 +1,550 @@
+"""RNN, LSTM, GRU and their cells: PyTorch's parameter names and shapes, the equations
+(checked against NumPy written out here), gradients against finite differences in float64,
+dropout between layers only in training, and the errors PyTorch raises."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn as nn
+from minigrad.ops.nn_rnn import fused_gru_cell, fused_lstm_cell
+
+from ._helpers import gradcheck_module, randn64
+
+# ---------------------------------------------------------------- NumPy reference
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def np_rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity="tanh"):
+    pre = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh
+    return np.tanh(pre) if nonlinearity == "tanh" else np.maximum(pre, 0)
+
+
+def np_lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr=None):
+    gates = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh
+    i, f, g, o = np.split(gates, 4, axis=-1)
+    c_new = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+    h_new = sigmoid(o) * np.tanh(c_new)
+    if w_hr is not None:
+        h_new = h_new @ w_hr.T
+    return h_new, c_new
+
+
+def np_gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
+    xr, xz, xn = np.split(x @ w_ih.T + b_ih, 3, axis=-1)
+    hr, hz, hn = np.split(h @ w_hh.T + b_hh, 3, axis=-1)
+    r = sigmoid(xr + hr)
+    z = sigmoid(xz + hz)
+    n = np.tanh(xn + r * hn)
+    return (1 - z) * n + z * h
+
+
+def params_of(module, suffix=""):
+    """The module's parameters as arrays, by PyTorch's name without ``suffix``."""
+    out = {}
+    for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"):
+        p = getattr(module, name + suffix, None)
+        out[name] = None if p is None else p.detach().numpy()
+    if out["bias_ih"] is None:
+        rows = out["weight_ih"].shape[0]
+        out["bias_ih"] = out["bias_hh"] = np.zeros(rows)
+    return out
+
+
+def np_step(kind, x, state, p, nonlinearity="tanh"):
+    args = (p["weight_ih"], p["weight_hh"], p["bias_ih"], p["bias_hh"])
+    if kind == "LSTM":
+        return np_lstm_cell(x, state[0], state[1], *args, p["weight_hr"])
+    if kind == "GRU":
+        return (np_gru_cell(x, state[0], *args),)
+    return (np_rnn_cell(x, state[0], *args, nonlinearity),)
+
+
+def np_layers(module, x, states, between=lambda k, y: y):
+    """Reference forward of a multi-layer (bi)directional module on (L, N, H_in) input;
+    ``states[k]`` is the initial state tuple of layer-direction k. ``between(layer, y)``
+    transforms a layer's output before the next layer (the dropout hook)."""
+    kind = type(module).__name__
+    nonlinearity = getattr(module, "nonlinearity", "tanh")
+    directions = 2 if module.bidirectional else 1
+    finals = []
+    for layer in range(module.num_layers):
+        outputs = []
+        for d in range(directions):
+            p = params_of(module, f"_l{layer}" + ("_reverse" if d else ""))
+            state = states[layer * directions + d]
+            seq = [None] * len(x)
+            for t in (reversed(range(len(x))) if d else range(len(x))):
+                state = np_step(kind, x[t], state, p, nonlinearity)
+                seq[t] = state[0]
+            outputs.append(np.stack(seq))
+            finals.append(state)
+        x = np.concatenate(outputs, axis=-1)
+        if layer < module.num_layers - 1:
+            x = between(layer, x)
+    return x, [np.stack([f[k] for f in finals]) for k in range(len(finals[0]))]
+
+
+def zero_states(module, batch):
+    count = module.num_layers * (2 if module.bidirectional else 1)
+    h_size = getattr(module, "proj_size", 0) or module.hidden_size
+    h = np.zeros((batch, h_size))
+    if isinstance(module, nn.LSTM):
+        return [(h, np.zeros((batch, module.hidden_size)))] * count
+    return [(h,)] * count
+
+
+def make(kind, *args, **kwargs):
+    if kind == "RNN_relu":
+        return nn.RNN(*args, nonlinearity="relu", dtype=mg.float64, **kwargs)
+    return getattr(nn, kind)(*args, dtype=mg.float64, **kwargs)
+
+
+KINDS = ["RNN", "RNN_relu", "LSTM", "GRU"]
+
+# ---------------------------------------------------------------- parameters
+
+
+@pytest.mark.parametrize("kind,gates", [("RNN", 1), ("LSTM", 4), ("GRU", 3)])
+def test_parameter_names_and_shapes_follow_pytorch(kind, gates):
+    m = getattr(nn, kind)(3, 5, num_layers=2, bidirectional=True)
+    got = [(name, tuple(p.shape)) for name, p in m.named_parameters()]
+    expected = []
+    for layer, layer_in in ((0, 3), (1, 10)):
+        for sfx in (f"_l{layer}", f"_l{layer}_reverse"):
+            expected += [("weight_ih" + sfx, (gates * 5, layer_in)),
+                         ("weight_hh" + sfx, (gates * 5, 5)),
+                         ("bias_ih" + sfx, (gates * 5,)), ("bias_hh" + sfx, (gates * 5,))]
+    assert got == expected
+    assert list(m.state_dict()) == [name for name, _ in expected]
+    assert [len(group) for group in m.all_weights] == [4, 4, 4, 4]
+
+
+def test_lstm_proj_size_adds_weight_hr_and_shrinks_h():
+    m = nn.LSTM(3, 6, num_layers=2, proj_size=2)
+    shapes = {name: tuple(p.shape) for name, p in m.named_parameters()}
+    assert shapes["weight_hr_l0"] == (2, 6)
+    assert shapes["weight_hh_l0"] == (24, 2)
+    assert shapes["weight_ih_l1"] == (24, 2)
+    out, (h, c) = m(mg.randn(4, 3, 3))
+    assert (out.shape, h.shape, c.shape) == ((4, 3, 2), (2, 3, 2), (2, 3, 6))
+
+
+def test_bias_false_registers_no_biases():
+    m = nn.GRU(3, 4, bias=False)
+    assert [name for name, _ in m.named_parameters()] == ["weight_ih_l0", "weight_hh_l0"]
+    cell = nn.RNNCell(3, 4, bias=False)
+    assert [name for name, _ in cell.named_parameters()] == ["weight_ih", "weight_hh"]
+    assert cell.bias_ih is None
+
+
+@pytest.mark.parametrize("cls,gates", [(nn.RNNCell, 1), (nn.LSTMCell, 4), (nn.GRUCell, 3)])
+def test_cell_parameter_names_and_shapes(cls, gates):
+    cell = cls(3, 5)
+    assert [(n, tuple(p.shape)) for n, p in cell.named_parameters()] == [
+        ("weight_ih", (gates * 5, 3)), ("weight_hh", (gates * 5, 5)),
+        ("bias_ih", (gates * 5,)), ("bias_hh", (gates * 5,))]
+
+
+@pytest.mark.parametrize("cls", [nn.LSTM, nn.GRUCell])
+def test_init_is_uniform_within_one_over_sqrt_hidden(cls):
+    mg.manual_seed(0)
+    m = cls(10, 64)
+    bound = 1 / math.sqrt(64)
+    values = np.concatenate([p.detach().numpy().ravel() for p in m.parameters()])
+    assert values.min() >= -bound and values.max() <= bound
+    assert abs(values.std() - bound / math.sqrt(3)) < 0.05 * bound  # U(-b, b) has std b/sqrt(3)
+    assert values.dtype == np.float32
+
+
+def test_state_dict_round_trip_reproduces_outputs():
+    a, b = nn.LSTM(3, 4, 2), nn.LSTM(3, 4, 2)
+    b.load_state_dict(a.state_dict())
+    x = mg.randn(5, 2, 3)
+    out_a, _ = a(x)
+    out_b, _ = b(x)
+    np.testing.assert_array_equal(out_a.detach().numpy(), out_b.detach().numpy())
+
+
+def test_repr_and_flatten_parameters():
+    m = nn.LSTM(3, 4, 2, batch_first=True, dropout=0.1, bidirectional=True)
+    assert repr(m) == "LSTM(3, 4, num_layers=2, batch_first=True, dropout=0.1, bidirectional=True)"
+    assert m.flatten_parameters() is None
+    assert repr(nn.RNNCell(3, 4, bias=False, nonlinearity="relu")) == \
+        "RNNCell(3, 4, bias=False, nonlinearity=relu)"
+
+# ---------------------------------------------------------------- cells: one step
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_rnn_cell_one_step_matches_the_equation(nonlinearity):
+    cell = nn.RNNCell(3, 4, nonlinearity=nonlinearity, dtype=mg.float64)
+    x, h = randn64(2, 3, seed=1), randn64(2, 4, seed=2)
+    p = params_of(cell)
+    expected = np_rnn_cell(x.detach().numpy(), h.detach().numpy(), p["weight_ih"],
+                           p["weight_hh"], p["bias_ih"], p["bias_hh"], nonlinearity)
+    np.testing.assert_allclose(cell(x, h).detach().numpy(), expected, rtol=1e-12, atol=1e-14)
+
+
+def test_lstm_cell_one_step_matches_the_equation():
+    cell = nn.LSTMCell(3, 4, dtype=mg.float64)
+    x, h, c = randn64(2, 3, seed=1), randn64(2, 4, seed=2), randn64(2, 4, seed=3)
+    p = params_of(cell)
+    eh, ec = np_lstm_cell(x.detach().numpy(), h.detach().numpy(), c.detach().numpy(),
+                          p["weight_ih"], p["weight_hh"], p["bias_ih"], p["bias_hh"])
+    gh, gc = cell(x, (h, c))
+    np.testing.assert_allclose(gh.detach().numpy(), eh, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(gc.detach().numpy(), ec, rtol=1e-12, atol=1e-14)
+
+
+def test_gru_cell_one_step_matches_the_equation():
+    cell = nn.GRUCell(3, 4, dtype=mg.float64)
+    x, h = randn64(2, 3, seed=1), randn64(2, 4, seed=2)
+    p = params_of(cell)
+    expected = np_gru_cell(x.detach().numpy(), h.detach().numpy(), p["weight_ih"],
+                           p["weight_hh"], p["bias_ih"], p["bias_hh"])
+    np.testing.assert_allclose(cell(x, h).detach().numpy(), expected, rtol=1e-12, atol=1e-14)
+
+
+def test_lstm_cell_by_hand_with_chosen_weights():
+    # all weights zero, biases set: gates are constants, so one step is arithmetic
+    cell = nn.LSTMCell(1, 1, dtype=mg.float64)
+    with mg.no_grad():
+        for p in cell.parameters():
+            p.zero_()
+        cell.bias_ih.copy_(mg.tensor([0.0, math.log(3.0), 0.5, 0.0], dtype=mg.float64))
+    h, c = cell(mg.tensor([[7.0]], dtype=mg.float64),
+                (mg.zeros(1, 1, dtype=mg.float64), mg.tensor([[2.0]], dtype=mg.float64)))
+    # i = 1/2, f = sigmoid(log 3) = 3/4, g = tanh(1/2), o = 1/2
+    c_expected = 0.75 * 2.0 + 0.5 * math.tanh(0.5)
+    assert c.item() == pytest.approx(c_expected, rel=1e-12)
+    assert h.item() == pytest.approx(0.5 * math.tanh(c_expected), rel=1e-12)
+
+
+def test_cells_default_hx_is_zeros_and_accept_unbatched_input():
+    cell = nn.GRUCell(3, 4, dtype=mg.float64)
+    x = randn64(3, seed=4)
+    zeros = mg.zeros(4, dtype=mg.float64)
+    out = cell(x)
+    assert out.shape == (4,)
+    np.testing.assert_array_equal(out.detach().numpy(), cell(x, zeros).detach().numpy())
+    h, c = nn.LSTMCell(3, 4)(mg.randn(3))
+    assert (h.shape, c.shape) == ((4,), (4,))
+    assert nn.RNNCell(3, 4)(mg.randn(5, 3)).shape == (5, 4)
+
+# ---------------------------------------------------------------- layers: forward
+
+
+CONFIGS = [
+    dict(num_layers=1),
+    dict(num_layers=2, bidirectional=True),
+    dict(num_layers=3, batch_first=True),
+    dict(num_layers=2, bidirectional=True, batch_first=True, bias=False),
+]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("config", CONFIGS, ids=["1-layer", "bidirectional-2-layers",
+                                                  "batch_first-3-layers", "all-no-bias"])
+def test_layers_match_the_numpy_reference(kind, config):
+    mg.manual_seed(1)
+    m = make(kind, 3, 4, **config)
+    x = np.random.default_rng(0).standard_normal((5, 2, 3))  # (L, N, H_in)
+    inp = x.transpose(1, 0, 2) if m.batch_first else x
+    out, last = m(mg.tensor(inp))
+    expected, finals = np_layers(m, x, zero_states(m, 2))
+    if m.batch_first:
+        expected = expected.transpose(1, 0, 2)
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-10, atol=1e-12)
+    last = last if isinstance(last, tuple) else (last,)
+    for got, ref in zip(last, finals, strict=True):
+        np.testing.assert_allclose(got.detach().numpy(), ref, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_initial_states_are_used(kind):
+    m = make(kind, 3, 4, num_layers=2, bidirectional=True)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((6, 2, 3))
+    h0 = rng.standard_normal((4, 2, 4))
+    if kind == "LSTM":
+        c0 = rng.standard_normal((4, 2, 4))
+        out, (h_n, c_n) = m(mg.tensor(x), (mg.tensor(h0), mg.tensor(c0)))
+        states = [(h0[k], c0[k]) for k in range(4)]
+    else:
+        out, h_n = m(mg.tensor(x), mg.tensor(h0))
+        states = [(h0[k],) for k in range(4)]
+    expected, finals = np_layers(m, x, states)
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_n.detach().numpy(), finals[0], rtol=1e-10, atol=1e-12)
+    assert h_n.shape == (4, 2, 4)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_unbatched_input_gives_unbatched_outputs(kind):
+    m = make(kind, 3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    x = randn64(5, 3, requires_grad=False)
+    out, last = m(x)
+    last = last if isinstance(last, tuple) else (last,)
+    assert out.shape == (5, 8)
+    assert all(s.shape == (4, 4) for s in last)
+    batched, _ = m(x.unsqueeze(0))  # batch_first: (1, L, H_in)
+    np.testing.assert_allclose(out.detach().numpy(), batched.detach().numpy()[0], rtol=1e-12)
+
+
+def test_output_shapes():
+    out, (h, c) = nn.LSTM(3, 7, num_layers=3, batch_first=True, bidirectional=True)(
+        mg.randn(2, 9, 3))
+    assert (out.shape, h.shape, c.shape) == ((2, 9, 14), (6, 2, 7), (6, 2, 7))
+    out, h = nn.GRU(3, 7)(mg.randn(9, 2, 3))
+    assert (out.shape, h.shape) == ((9, 2, 7), (1, 2, 7))
+    out, h = nn.RNN(3, 7, 2)(mg.randn(9, 3), mg.zeros(2, 7))
+    assert (out.shape, h.shape) == ((9, 7), (2, 7))
+    assert out.dtype == np.float32
+
+
+def test_last_output_step_equals_h_n_of_the_last_layer():
+    out, (h, _) = nn.LSTM(3, 4, num_layers=2)(mg.randn(6, 2, 3))
+    np.testing.assert_array_equal(out.detach().numpy()[-1], h.detach().numpy()[-1])
+
+
+def test_detached_state_carries_over_between_chunks():
+    m = make("LSTM", 3, 4)
+    x = randn64(8, 2, 3, requires_grad=False)
+    whole, _ = m(x)
+    first, state = m(x[:4])
+    second, _ = m(x[4:], tuple(s.detach() for s in state))
+    np.testing.assert_allclose(second.detach().numpy(), whole.detach().numpy()[4:], rtol=1e-12)
+
+# ---------------------------------------------------------------- gradients
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("config", [
+    dict(num_layers=2, bidirectional=True),
+    dict(batch_first=True),
+    dict(num_layers=2, bias=False),
+], ids=["bidirectional-2-layers", "batch_first", "no-bias-2-layers"])
+def test_layer_gradients_match_finite_differences(kind, config):
+    mg.manual_seed(2)
+    m = make(kind, 2, 3, **config)
+    x = randn64(3, 2, 2, seed=3)
+    assert gradcheck_module(m, x, atol=1e-7, rtol=1e-6,
+                            call=lambda mod, x: mod(x)[0] * 1.0)
+
+
+def _output_and_states(out):
+    y, last = out
+    last = last if isinstance(last, tuple) else (last,)
+    return mg.cat([y.reshape(-1), *[s.reshape(-1) for s in last]])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_gradients_through_initial_states_and_final_states(kind):
+    mg.manual_seed(3)
+    m = make(kind, 2, 3, num_layers=2, bidirectional=True)
+    x = randn64(3, 2, 2, seed=4)
+    h0 = randn64(4, 2, 3, seed=5)
+    states = (h0, randn64(4, 2, 3, seed=6)) if kind == "LSTM" else (h0,)
+    def call(mod, x, *states):
+        hx = states if kind == "LSTM" else states[0]
+        return _output_and_states(mod(x, hx))
+    assert gradcheck_module(m, x, *states, atol=1e-7, rtol=1e-6, call=call)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_unbatched_gradients(kind):
+    m = make(kind, 2, 3, num_layers=2)
+    x = randn64(4, 2, seed=7)
+    assert gradcheck_module(m, x, atol=1e-7, rtol=1e-6,
+                            call=lambda mod, x: _output_and_states(mod(x)))
+
+
+def test_lstm_proj_size_gradients():
+    m = make("LSTM", 2, 4, num_layers=2, proj_size=2, bidirectional=True)
+    x = randn64(3, 2, 2, seed=8)
+    assert gradcheck_module(m, x, atol=1e-7, rtol=1e-6,
+                            call=lambda mod, x: _output_and_states(mod(x)))
+
+
+@pytest.mark.parametrize("cls", [nn.RNNCell, nn.LSTMCell, nn.GRUCell])
+@pytest.mark.parametrize("batched", [True, False])
+def test_cell_gradients_match_finite_differences(cls, batched):
+    cell = cls(3, 2, dtype=mg.float64)
+    shape = (4,) if not batched else (2, 4)
+    x = randn64(*shape[:-1], 3, seed=9)
+    h = randn64(*shape[:-1], 2, seed=10)
+    if cls is nn.LSTMCell:
+        c = randn64(*shape[:-1], 2, seed=11)
+        call = lambda mod, x, h, c: mg.cat(list(mod(x, (h, c))), -1)  # noqa: E731
+        assert gradcheck_module(cell, x, h, c, atol=1e-7, rtol=1e-6, call=call)
+    else:
+        assert gradcheck_module(cell, x, h, atol=1e-7, rtol=1e-6)
+
+# ---------------------------------------------------------------- dropout
+
+
+def test_dropout_sits_between_layers_only_in_training():
+    mg.manual_seed(4)
+    m = make("GRU", 3, 4, num_layers=3, dropout=1.0)  # p = 1 zeroes everything it touches
+    x = np.random.default_rng(1).standard_normal((5, 2, 3))
+    out, h_n = m(mg.tensor(x))
+    # layers 1 and 2 see zeros; the last layer's output is not dropped
+    expected, finals = np_layers(m, x, zero_states(m, 2), between=lambda k, y: 0 * y)
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_n.detach().numpy(), finals[0], rtol=1e-10, atol=1e-12)
+    assert np.all(out.detach().numpy() != 0)
+    m.eval()
+    no_dropout, _ = np_layers(m, x, zero_states(m, 2))
+    np.testing.assert_allclose(m(mg.tensor(x))[0].detach().numpy(), no_dropout, rtol=1e-10,
+                               atol=1e-12)
+
+
+def test_dropout_is_random_in_training_and_scales_kept_values():
+    m = make("LSTM", 3, 4, num_layers=2, dropout=0.5)
+    x = randn64(5, 2, 3, requires_grad=False)
+    mg.manual_seed(5)
+    a, _ = m(x)
+    b, _ = m(x)
+    assert not np.allclose(a.detach().numpy(), b.detach().numpy())
+    mg.manual_seed(5)
+    again, _ = m(x)
+    np.testing.assert_array_equal(a.detach().numpy(), again.detach().numpy())
+
+
+def test_dropout_with_one_layer_warns_and_does_nothing():
+    with pytest.warns(UserWarning, match="num_layers greater than 1"):
+        m = make("RNN", 3, 4, dropout=0.5)
+    x = randn64(5, 2, 3, requires_grad=False)
+    train_out, _ = m(x)
+    eval_out, _ = m.eval()(x)
+    np.testing.assert_array_equal(train_out.detach().numpy(), eval_out.detach().numpy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nn.LSTM(3, 4, num_layers=2, dropout=0.5)
+
+# ---------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("args,kwargs,error,match", [
+    ((3, 4), dict(nonlinearity="sigmoid"), ValueError, "Unknown nonlinearity 'sigmoid'"),
+    ((3, 4), dict(dropout=1.5), ValueError, r"dropout should be a number in range \[0, 1\]"),
+    ((3, 0), {}, ValueError, "hidden_size must be greater than zero"),
+    ((3, 4), dict(num_layers=0), ValueError, "num_layers must be greater than zero"),
+    ((3, 4.0), {}, TypeError, "hidden_size should be of type int"),
+])
+def test_constructor_errors(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        nn.RNN(*args, **kwargs)
+
+
+def test_proj_size_must_be_smaller_than_hidden_size():
+    with pytest.raises(ValueError, match="proj_size has to be smaller than hidden_size"):
+        nn.LSTM(3, 4, proj_size=4)
+    with pytest.raises(ValueError, match="Unknown nonlinearity"):
+        nn.RNNCell(3, 4, nonlinearity="gelu")
+
+
+def test_input_errors_name_the_module_and_shapes():
+    m = nn.LSTM(10, 20, num_layers=2)
+    with pytest.raises(ValueError, match="LSTM: Expected input to be 2D or 3D, got 4D"):
+        m(mg.randn(2, 3, 4, 10))
+    with pytest.raises(RuntimeError, match=r"LSTM: input.size\(-1\) must be equal to "
+                                            r"input_size. Expected 10, got 7"):
+        m(mg.randn(5, 3, 7))
+    with pytest.raises(TypeError, match="LSTM: input must be a Tensor"):
+        m(np.zeros((5, 3, 10)))
+    with pytest.raises(ValueError, match=r"input dtype \(float64\) does not match weight dtype "
+                                         r"\(float32\)"):
+        m(mg.randn(5, 3, 10, dtype=mg.float64))
+    with pytest.raises(ValueError, match="empty"):
+        m(mg.randn(0, 3, 10))
+
+
+def test_initial_state_errors():
+    rnn = nn.GRU(10, 20, num_layers=2)
+    x = mg.randn(5, 3, 10)
+    with pytest.raises(RuntimeError, match=r"GRU: Expected hidden size \(2, 3, 20\), got "
+                                            r"\[1, 3, 20\]"):
+        rnn(x, mg.zeros(1, 3, 20))
+    with pytest.raises(RuntimeError, match="For batched 3-D input, hx should also be 3-D"):
+        rnn(x, mg.zeros(2, 20))
+    with pytest.raises(RuntimeError, match="For unbatched 2-D input, hx should also be 2-D"):
+        rnn(mg.randn(5, 10), mg.zeros(2, 1, 20))
+    lstm = nn.LSTM(10, 20, num_layers=2)
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[1\] size \(2, 3, 20\), got "
+                                            r"\[2, 3, 21\]"):
+        lstm(x, (mg.zeros(2, 3, 20), mg.zeros(2, 3, 21)))
+    with pytest.raises(TypeError, match=r"LSTM: hx must be a tuple \(h_0, c_0\)"):
+        lstm(x, mg.zeros(2, 3, 20))
+
+
+@pytest.mark.parametrize("cls", [nn.RNNCell, nn.LSTMCell, nn.GRUCell])
+def test_cell_errors(cls):
+    name = cls.__name__
+    cell = cls(10, 20)
+    with pytest.raises(ValueError, match=f"{name}: Expected input to be 1D or 2D, got 3D"):
+        cell(mg.randn(2, 3, 10))
+    with pytest.raises(RuntimeError, match="input has inconsistent input_size: got 7 expected 10"):
+        cell(mg.randn(3, 7))
+    bad = mg.zeros(2, 20)
+    with pytest.raises(RuntimeError, match=r"must have shape \(3, 20\), got \(2, 20\)"):
+        cell(mg.randn(3, 10), (bad, bad) if cls is nn.LSTMCell else bad)
+
+# ---------------------------------------------------------------- the fused steps
+
+
+def composed_lstm_step(gates, cx):
+    i, f, g, o = gates.chunk(4, -1)
+    c = f.sigmoid() * cx + i.sigmoid() * g.tanh()
+    return mg.cat([o.sigmoid() * c.tanh(), c], -1)
+
+
+def composed_gru_step(input_gates, hidden_gates, hx):
+    xr, xz, xn = input_gates.chunk(3, -1)
+    hr, hz, hn = hidden_gates.chunk(3, -1)
+    r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
+    n = (xn + r * hn).tanh()
+    return (1 - z) * n + z * hx
+
+
+@pytest.mark.parametrize("fused,composed,sizes", [
+    (fused_lstm_cell, composed_lstm_step, [(3, 8), (3, 2)]),
+    (fused_gru_cell, composed_gru_step, [(3, 6), (3, 6), (3, 2)]),
+])
+def test_fused_steps_agree_with_composed_ops(fused, composed, sizes):
+    inputs = [randn64(*shape, seed=20 + k) for k, shape in enumerate(sizes)]
+    weights = randn64(3, 2 * sizes[-1][1] if fused is fused_lstm_cell else 2,
+                      requires_grad=False, seed=30)
+    results = []
+    for fn in (fused, composed):
+        for t in inputs:
+            t.grad = None
+        out = fn(*inputs)
+        (out * weights).sum().backward()
+        results.append([out.detach().numpy(), *[t.grad.numpy() for t in inputs]])
+    for got, expected in zip(*results, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+    assert mg.autograd.gradcheck(fused, inputs, atol=1e-7, rtol=1e-6)
+
+
+def test_fused_step_refuses_create_graph():
+    gates, c = randn64(2, 8), randn64(2, 2, seed=1)
+    out = fused_lstm_cell(gates, c).sum()
+    with pytest.raises(RuntimeError, match="create_graph"):
+        mg.autograd.grad(out, [gates], create_graph=True)
+
+
+def test_fused_step_shape_errors():
+    with pytest.raises(ValueError, match=r"fused_lstm_cell: gates must have shape \(..., 4H\)"):
+        fused_lstm_cell(mg.zeros(2, 7), mg.zeros(2, 2))
+    with pytest.raises(ValueError, match="fused_gru_cell: input_gates and hidden_gates"):
+        fused_gru_cell(mg.zeros(2, 6), mg.zeros(2, 3), mg.zeros(2, 2))
