@@ -20,32 +20,69 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 + 0.5 * np.tanh(0.5 * x)  # = 1/(1+e^-x), no overflow, 30x faster than logaddexp
 
 
+def lstm_pointwise(gates: np.ndarray, cx: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """The LSTM's gates on arrays: ``(h', c', saved)`` from pre-activations (..., 4H)."""
+    i, f, g, o = np.split(gates, 4, axis=-1)
+    i, f, o = _sigmoid(i), _sigmoid(f), _sigmoid(o)
+    g = np.tanh(g)
+    cy = f * cx + i * g
+    tanh_cy = np.tanh(cy)
+    return o * tanh_cy, cy, (i, f, g, o, tanh_cy)
+
+
+def lstm_pointwise_backward(dh: np.ndarray, dcy: np.ndarray, cx: np.ndarray,
+                            saved: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Gradients of the pre-activations and of cx, given those of h' and c'."""
+    i, f, g, o, tanh_cy = saved
+    # h = o tanh(c), c = f cx + i g; each gate's pre-activation through its
+    # nonlinearity: sigmoid' = s (1 - s), tanh' = 1 - t^2
+    dc = dcy + dh * o * (1 - tanh_cy * tanh_cy)
+    di = dc * g * i * (1 - i)
+    df = dc * cx * f * (1 - f)
+    dg = dc * i * (1 - g * g)
+    do = dh * tanh_cy * o * (1 - o)
+    return np.concatenate([di, df, dg, do], axis=-1), dc * f
+
+
+def gru_pointwise(input_gates: np.ndarray, hidden_gates: np.ndarray,
+                  hx: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """The GRU's gates on arrays: ``(h', saved)``."""
+    xr, xz, xn = np.split(input_gates, 3, axis=-1)
+    hr, hz, hn = np.split(hidden_gates, 3, axis=-1)
+    r = _sigmoid(xr + hr)
+    z = _sigmoid(xz + hz)
+    n = np.tanh(xn + r * hn)
+    return n + z * (hx - n), (r, z, n, hn)  # (1 - z) n + z hx
+
+
+def gru_pointwise_backward(grad: np.ndarray, hx: np.ndarray,
+                           saved: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of the input gates, the hidden gates and hx, given that of h'."""
+    r, z, n, hn = saved
+    # h' = (1 - z) n + z hx, n = tanh(xn + r hn), r and z sigmoids
+    dn = grad * (1 - z) * (1 - n * n)  # through tanh
+    dz = grad * (hx - n) * z * (1 - z)
+    dr = dn * hn * r * (1 - r)
+    d_input = np.concatenate([dr, dz, dn], axis=-1)
+    d_hidden = np.concatenate([dr, dz, dn * r], axis=-1)
+    return d_input, d_hidden, grad * z
+
+
 @once_differentiable
 class FusedLSTMCell(Function):
     name = "fused_lstm_cell"
 
     @staticmethod
     def forward(ctx, gates, cx):
-        i, f, g, o = np.split(gates, 4, axis=-1)
-        i, f, o = _sigmoid(i), _sigmoid(f), _sigmoid(o)
-        g = np.tanh(g)
-        cy = f * cx + i * g
-        tanh_cy = np.tanh(cy)
-        ctx.save_for_backward(cx, i, f, g, o, tanh_cy)
-        return np.concatenate([o * tanh_cy, cy], axis=-1)
+        hy, cy, saved = lstm_pointwise(gates, cx)
+        ctx.save_for_backward(cx, *saved)
+        return np.concatenate([hy, cy], axis=-1)
 
     @staticmethod
     def backward(ctx, grad):
-        cx, i, f, g, o, tanh_cy = ctx.saved_tensors
+        cx, *saved = ctx.saved_tensors
         dh, dcy = np.split(grad, 2, axis=-1)
-        # h = o tanh(c), c = f cx + i g; each gate's pre-activation through its
-        # nonlinearity: sigmoid' = s (1 - s), tanh' = 1 - t^2
-        dc = dcy + dh * o * (1 - tanh_cy * tanh_cy)
-        di = dc * g * i * (1 - i)
-        df = dc * cx * f * (1 - f)
-        dg = dc * i * (1 - g * g)
-        do = dh * tanh_cy * o * (1 - o)
-        return np.concatenate([di, df, dg, do], axis=-1), dc * f
+        return lstm_pointwise_backward(dh, dcy, cx, saved)  # derivative: see there
 
 
 @once_differentiable
@@ -54,24 +91,14 @@ class FusedGRUCell(Function):
 
     @staticmethod
     def forward(ctx, input_gates, hidden_gates, hx):
-        xr, xz, xn = np.split(input_gates, 3, axis=-1)
-        hr, hz, hn = np.split(hidden_gates, 3, axis=-1)
-        r = _sigmoid(xr + hr)
-        z = _sigmoid(xz + hz)
-        n = np.tanh(xn + r * hn)
-        ctx.save_for_backward(hx, r, z, n, hn)
-        return n + z * (hx - n)  # (1 - z) n + z hx
+        hy, saved = gru_pointwise(input_gates, hidden_gates, hx)
+        ctx.save_for_backward(hx, *saved)
+        return hy
 
     @staticmethod
     def backward(ctx, grad):
-        hx, r, z, n, hn = ctx.saved_tensors
-        # h' = (1 - z) n + z hx, n = tanh(xn + r hn), r and z sigmoids
-        dn = grad * (1 - z) * (1 - n * n)  # through tanh
-        dz = grad * (hx - n) * z * (1 - z)
-        dr = dn * hn * r * (1 - r)
-        d_input = np.concatenate([dr, dz, dn], axis=-1)
-        d_hidden = np.concatenate([dr, dz, dn * r], axis=-1)
-        return d_input, d_hidden, grad * z
+        hx, *saved = ctx.saved_tensors
+        return gru_pointwise_backward(grad, hx, saved)  # derivative: see there
 
 
 def fused_lstm_cell(gates: Tensor, cx: Tensor) -> Tensor:

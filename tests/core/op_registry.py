@@ -578,4 +578,60 @@ REGISTRY += [
 ]
 
 
+def _sequence_case(kind):
+    from minigrad.ops.nn_rnn_sequence import gru_sequence, lstm_sequence, rnn_sequence
+
+    def scan(step, gates, states, reverse):
+        outputs = [None] * len(gates)
+        for t in (reversed(range(len(gates))) if reverse else range(len(gates))):
+            states = step(gates[t], *states)
+            outputs[t] = np.concatenate(states, axis=-1)
+        return np.stack(outputs)
+
+    def draw_case(draw):
+        length, batch, hidden = (draw(st.integers(1, 3)) for _ in range(3))
+        reverse = draw(st.booleans())
+        gates = {"rnn": 1, "lstm": 4, "gru": 3}[kind] * hidden
+        proj = kind == "lstm" and draw(st.booleans())
+        size_h = max(1, hidden - 1) if proj else hidden
+        inputs = [array(draw, (length, batch, gates), -3.0, 3.0), array(draw, (batch, size_h))]
+        if kind == "lstm":
+            inputs.append(array(draw, (batch, hidden)))
+        inputs += [array(draw, (gates, size_h)), array(draw, (gates,))]
+        if kind == "rnn":
+            act = draw(st.sampled_from(["tanh", "relu"]))
+            def step(g, h, w, b):
+                pre = g + h @ w.T + b
+                return (np.tanh(pre) if act == "tanh" else np.maximum(pre, 0),)
+            def ref(g, h, w, b):
+                return scan(lambda gt, h: step(gt, h, w, b), g, (h,), reverse)
+            return Case(inputs, lambda g, h, w, b: rnn_sequence(g, h, w, b, act, reverse), ref)
+        if kind == "gru":
+            def ref(g, h, w, b):
+                return scan(lambda gt, h: (_gru_cell_ref(gt, h @ w.T + b, h),), g, (h,), reverse)
+            return Case(inputs, lambda g, h, w, b: gru_sequence(g, h, w, b, reverse), ref)
+        if proj:
+            inputs.append(array(draw, (size_h, hidden)))
+
+        def lstm_step(gt, h, c, w, b, w_hr):
+            hc = _lstm_cell_ref(gt + h @ w.T + b, c)
+            h_new, c_new = hc[..., :hidden], hc[..., hidden:]
+            return (h_new if w_hr is None else h_new @ w_hr.T), c_new
+
+        def ref(g, h, c, w, b, w_hr=None):
+            return scan(lambda gt, h, c: lstm_step(gt, h, c, w, b, w_hr), g, (h, c), reverse)
+
+        def fn(g, h, c, w, b, w_hr=None):
+            return lstm_sequence(g, h, c, w, b, w_hr, reverse)
+        return Case(inputs, fn, ref)
+    return draw_case
+
+
+REGISTRY += [
+    OpSpec("rnn_sequence", _sequence_case("rnn"), second_order=False),
+    OpSpec("lstm_sequence", _sequence_case("lstm"), second_order=False),
+    OpSpec("gru_sequence", _sequence_case("gru"), second_order=False),
+]
+
+
 SPECS = {spec.name: spec for spec in REGISTRY}

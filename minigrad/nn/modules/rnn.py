@@ -17,12 +17,13 @@ from typing import Any
 
 from ... import creation
 from ..._tensor import Tensor
+from ...ops.nn_rnn_sequence import gru_sequence, lstm_sequence, rnn_sequence
 from ...ops.shape import cat, stack
 from .. import functional as F
 from .. import init
 from ._utils import empty_parameter, float_dtype
 from .module import Module
-from .rnn_cell import check_dtype, check_nonlinearity, gru_step, lstm_step, rnn_step
+from .rnn_cell import check_dtype, check_nonlinearity
 
 
 def _count(value: Any, name: str) -> int:
@@ -119,8 +120,11 @@ class RNNBase(Module):
         return tuple(getattr(self, name + sfx, None)
                      for name in ("weight_ih", "bias_ih", "weight_hh", "bias_hh", "weight_hr"))
 
-    def _step(self, gi: Tensor, state: tuple[Tensor, ...], w_hh: Tensor, b_hh: Tensor | None,
-              w_hr: Tensor | None) -> tuple[Tensor, ...]:
+    def _scan(self, gates: Tensor, state: tuple[Tensor, ...], w_hh: Tensor,
+              b_hh: Tensor | None, w_hr: Tensor | None,
+              reverse: bool) -> tuple[Tensor, tuple[Tensor, ...]]:
+        """The recurrence over a layer's projected inputs ``gates`` (L, N, G*H):
+        the outputs (L, N, H_out) and the final state."""
         raise NotImplementedError
 
     def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
@@ -155,14 +159,7 @@ class RNNBase(Module):
         the outputs (L, N, H_out) and the final state."""
         w_ih, b_ih, w_hh, b_hh, w_hr = self._weights(layer, direction)
         gates = F.linear(x, w_ih, b_ih)  # every time step's input projection in one product
-        length = x.shape[0]
-        steps = range(length - 1, -1, -1) if direction else range(length)
-        outputs: list[Any] = [None] * length
-        for t in steps:
-            state = self._step(gates[t], state, w_hh, b_hh, w_hr)
-            outputs[t] = state[0]
-        batch, size = outputs[0].shape
-        return cat(outputs, 0).reshape(length, batch, size), state
+        return self._scan(gates, state, w_hh, b_hh, w_hr, bool(direction))
 
     def _check_input(self, input: Any) -> tuple[Tensor, bool]:
         name = type(self).__name__
@@ -273,8 +270,9 @@ class RNN(RNNBase):
                          bidirectional, 0, device, dtype)
         self.nonlinearity = nonlinearity
 
-    def _step(self, gi, state, w_hh, b_hh, w_hr):
-        return (rnn_step(gi, state[0], w_hh, b_hh, self.nonlinearity),)
+    def _scan(self, gates, state, w_hh, b_hh, w_hr, reverse):
+        out = rnn_sequence(gates, state[0], w_hh, b_hh, self.nonlinearity, reverse)
+        return out, (out[0 if reverse else -1],)
 
 
 class LSTM(RNNBase):
@@ -302,8 +300,11 @@ class LSTM(RNNBase):
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, proj_size, device, dtype)
 
-    def _step(self, gi, state, w_hh, b_hh, w_hr):
-        return lstm_step(gi, state[0], state[1], w_hh, b_hh, w_hr)
+    def _scan(self, gates, state, w_hh, b_hh, w_hr, reverse):
+        hc = lstm_sequence(gates, state[0], state[1], w_hh, b_hh, w_hr, reverse)
+        size = state[0].shape[-1]  # h_t then c_t along the last dim
+        last = hc[0 if reverse else -1]
+        return hc[..., :size], (last[..., :size], last[..., size:])
 
 
 class GRU(RNNBase):
@@ -327,5 +328,6 @@ class GRU(RNNBase):
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, 0, device, dtype)
 
-    def _step(self, gi, state, w_hh, b_hh, w_hr):
-        return (gru_step(gi, state[0], w_hh, b_hh),)
+    def _scan(self, gates, state, w_hh, b_hh, w_hr, reverse):
+        out = gru_sequence(gates, state[0], w_hh, b_hh, reverse)
+        return out, (out[0 if reverse else -1],)
