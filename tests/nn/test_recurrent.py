@@ -13,6 +13,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn as nn
 from minigrad.ops.nn_rnn import fused_gru_cell, fused_lstm_cell
+from minigrad.ops.nn_rnn_sequence import gru_sequence, lstm_sequence, rnn_sequence
 
 from ._helpers import gradcheck_module, randn64
 
@@ -548,3 +549,47 @@ def test_fused_step_shape_errors():
         fused_lstm_cell(mg.zeros(2, 7), mg.zeros(2, 2))
     with pytest.raises(ValueError, match="fused_gru_cell: input_gates and hidden_gates"):
         fused_gru_cell(mg.zeros(2, 6), mg.zeros(2, 3), mg.zeros(2, 2))
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_a_layer_equals_its_cell_stepped_by_hand(kind):
+    layer = make(kind, 3, 4)
+    cell = getattr(nn, kind + "Cell")(3, 4, dtype=mg.float64)
+    cell.load_state_dict({name[:-3]: p for name, p in layer.state_dict().items()})  # drop _l0
+    x = randn64(6, 2, 3, requires_grad=False)
+    out, _ = layer(x)
+    state = None
+    for t in range(6):
+        state = cell(x[t], state)
+        h = state[0] if kind == "LSTM" else state
+        np.testing.assert_allclose(out.detach().numpy()[t], h.detach().numpy(), rtol=1e-12,
+                                   atol=1e-14)
+
+
+def test_saturating_inputs_stay_finite_without_warnings():
+    lstm, gru = make("LSTM", 2, 3), make("GRU", 2, 3)
+    x = mg.tensor(np.full((4, 1, 2), 1e4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for m in (lstm, gru):
+            out, _ = m(x)
+            out.sum().backward()
+            assert np.isfinite(out.detach().numpy()).all()
+            assert all(np.isfinite(p.grad.numpy()).all() for p in m.parameters())
+
+
+def test_create_graph_through_a_layer_is_refused_by_name():
+    m = make("GRU", 2, 3)
+    x = randn64(4, 1, 2)
+    out, _ = m(x)
+    with pytest.raises(RuntimeError, match="GRUSequenceBackward: .* not differentiable"):
+        mg.autograd.grad(out.sum(), [x], create_graph=True)
+
+
+def test_sequence_op_shape_errors():
+    with pytest.raises(ValueError, match=r"lstm_sequence: expected input_gates \(L, N, 4\*H\)"):
+        lstm_sequence(mg.zeros(3, 2, 7), mg.zeros(2, 2), mg.zeros(2, 2), mg.zeros(7, 2), None)
+    with pytest.raises(ValueError, match="rnn_sequence: nonlinearity must be 'tanh' or 'relu'"):
+        rnn_sequence(mg.zeros(3, 2, 2), mg.zeros(2, 2), mg.zeros(2, 2), None, "sigmoid")
+    with pytest.raises(ValueError, match="gru_sequence"):
+        gru_sequence(mg.zeros(3, 2, 6), mg.zeros(2, 2), mg.zeros(6, 2), mg.zeros(5))
