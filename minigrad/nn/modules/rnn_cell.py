@@ -1,13 +1,11 @@
-"""One recurrent time step: ``RNNCell``, ``LSTMCell``, ``GRUCell``, and the step functions
-they share with the multi-layer ``RNN``, ``LSTM`` and ``GRU`` (nn/modules/rnn.py).
+"""One recurrent time step: ``RNNCell``, ``LSTMCell``, ``GRUCell``, with PyTorch's gate
+order and formulas (the multi-layer ``RNN``, ``LSTM``, ``GRU`` are in rnn.py):
 
-A step gets the input's projection ``gi = x W_ih^T + b_ih`` already made (a layer makes it
-for all time steps in one product) and adds the hidden state's ``h W_hh^T + b_hh``. Gate
-order and formulas are PyTorch's:
+- RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu)
+- LSTM: gates (i, f, g, o); c' = f c + i g, h' = o tanh(c')
+- GRU: gates (r, z, n); n = tanh(x W_in^T + b_in + r (h W_hn^T + b_hn)), h' = (1 - z) n + z h
 
-- RNN: h' = tanh(gi + h W_hh^T + b_hh) (or relu)
-- LSTM: (i, f, g, o) gates; c' = f c + i g, h' = o tanh(c') (then h' W_hr^T with proj_size)
-- GRU: (r, z, n) gates; n = tanh(gi_n + r (h W_hn^T + b_hn)), h' = (1 - z) n + z h
+The LSTM's and GRU's gate arithmetic is one fused op (minigrad/ops/nn_rnn.py).
 """
 
 from __future__ import annotations
@@ -24,29 +22,6 @@ from ._utils import empty_parameter, float_dtype, positive_int
 from .module import Module
 
 NONLINEARITIES = ("tanh", "relu")
-
-
-def rnn_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None,
-             nonlinearity: str) -> Tensor:
-    """h' = tanh(gi + h W_hh^T + b_hh), or relu."""
-    pre = gi + F.linear(h, w_hh, b_hh)
-    return pre.tanh() if nonlinearity == "tanh" else pre.relu()
-
-
-def lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None,
-              w_hr: Tensor | None = None) -> tuple[Tensor, Tensor]:
-    """(h', c') of one LSTM step; ``w_hr`` projects h' (LSTM's ``proj_size``)."""
-    hc = fused_lstm_cell(gi + F.linear(h, w_hh, b_hh), c)
-    size = c.shape[-1]
-    h_new, c_new = hc[..., :size], hc[..., size:]
-    if w_hr is not None:
-        h_new = F.linear(h_new, w_hr)
-    return h_new, c_new
-
-
-def gru_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
-    """h' of one GRU step."""
-    return fused_gru_cell(gi, F.linear(h, w_hh, b_hh), h)
 
 
 def check_nonlinearity(nonlinearity: Any) -> str:
@@ -127,8 +102,10 @@ class RNNCellBase(Module):
         check_dtype(state, self.weight_ih, name)
         return state if batched else state.unsqueeze(0)
 
-    def _input_gates(self, x: Tensor) -> Tensor:
-        return F.linear(x, self.weight_ih, self.bias_ih)
+    def _projections(self, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+        """x W_ih^T + b_ih and h W_hh^T + b_hh."""
+        return (F.linear(x, self.weight_ih, self.bias_ih),
+                F.linear(h, self.weight_hh, self.bias_hh))
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
@@ -161,7 +138,9 @@ class RNNCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, batched = self._batched_input(input)
         h = self._batched_state(hx, x.shape[0], batched, "hx")
-        h = rnn_step(self._input_gates(x), h, self.weight_hh, self.bias_hh, self.nonlinearity)
+        from_x, from_h = self._projections(x, h)
+        pre = from_x + from_h
+        h = pre.tanh() if self.nonlinearity == "tanh" else pre.relu()
         return h if batched else h.squeeze(0)
 
 
@@ -190,7 +169,9 @@ class LSTMCell(RNNCellBase):
             raise TypeError("LSTMCell: hx must be a tuple (h, c) of two Tensors")
         h = self._batched_state(hx[0], x.shape[0], batched, "hx[0]")
         c = self._batched_state(hx[1], x.shape[0], batched, "hx[1]")
-        h, c = lstm_step(self._input_gates(x), h, c, self.weight_hh, self.bias_hh)
+        from_x, from_h = self._projections(x, h)
+        hc = fused_lstm_cell(from_x + from_h, c)  # cat([h', c'], -1)
+        h, c = hc[:, :self.hidden_size], hc[:, self.hidden_size:]
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -212,5 +193,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, batched = self._batched_input(input)
         h = self._batched_state(hx, x.shape[0], batched, "hx")
-        h = gru_step(self._input_gates(x), h, self.weight_hh, self.bias_hh)
+        h = fused_gru_cell(*self._projections(x, h), h)
         return h if batched else h.squeeze(0)
