@@ -106,19 +106,14 @@ class RNNBase(Module):
     @property
     def all_weights(self) -> list[list[Tensor]]:
         """The parameters of each layer and direction, in ``named_parameters`` order."""
-        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
-        groups = []
-        for layer in range(self.num_layers):
-            for direction in range(self.num_directions):
-                sfx = self._suffix(layer, direction)
-                params = (getattr(self, name + sfx, None) for name in names)
-                groups.append([p for p in params if p is not None])
-        return groups
+        return [[p for p in self._weights(layer, direction).values() if p is not None]
+                for layer in range(self.num_layers) for direction in range(self.num_directions)]
 
-    def _weights(self, layer: int, direction: int) -> tuple[Any, ...]:
+    def _weights(self, layer: int, direction: int) -> dict[str, Any]:
+        """One layer-direction's parameters by their name without the suffix (None if absent)."""
         sfx = self._suffix(layer, direction)
-        return tuple(getattr(self, name + sfx, None)
-                     for name in ("weight_ih", "bias_ih", "weight_hh", "bias_hh", "weight_hr"))
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+        return {name: getattr(self, name + sfx, None) for name in names}
 
     def _scan(self, gates: Tensor, state: tuple[Tensor, ...], w_hh: Tensor,
               b_hh: Tensor | None, w_hr: Tensor | None,
@@ -157,9 +152,10 @@ class RNNBase(Module):
              direction: int) -> tuple[Tensor, tuple[Tensor, ...]]:
         """One layer in one direction over the sequence x (L, N, H_in):
         the outputs (L, N, H_out) and the final state."""
-        w_ih, b_ih, w_hh, b_hh, w_hr = self._weights(layer, direction)
-        gates = F.linear(x, w_ih, b_ih)  # every time step's input projection in one product
-        return self._scan(gates, state, w_hh, b_hh, w_hr, bool(direction))
+        w = self._weights(layer, direction)
+        gates = F.linear(x, w["weight_ih"], w["bias_ih"])  # all time steps in one product
+        return self._scan(gates, state, w["weight_hh"], w["bias_hh"], w["weight_hr"],
+                          bool(direction))
 
     def _check_input(self, input: Any) -> tuple[Tensor, bool]:
         name = type(self).__name__
