@@ -593,3 +593,17 @@ def test_sequence_op_shape_errors():
         rnn_sequence(mg.zeros(3, 2, 2), mg.zeros(2, 2), mg.zeros(2, 2), None, "sigmoid")
     with pytest.raises(ValueError, match="gru_sequence"):
         gru_sequence(mg.zeros(3, 2, 6), mg.zeros(2, 2), mg.zeros(6, 2), mg.zeros(5))
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_frozen_weights_still_pass_the_input_gradient(kind):
+    m = make(kind, 3, 4, num_layers=2, bidirectional=True)
+    x = randn64(5, 2, 3)
+    m(x)[0].sum().backward()
+    expected = x.grad.numpy().copy()
+    x.grad = None
+    m.requires_grad_(False)
+    m(x)[0].sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12, atol=1e-14)
+    with mg.no_grad():
+        assert not m(x)[0].requires_grad
