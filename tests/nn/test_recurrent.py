@@ -436,11 +436,11 @@ def test_dropout_with_one_layer_warns_and_does_nothing():
 
 
 @pytest.mark.parametrize("args,kwargs,error,match", [
-    ((3, 4), dict(nonlinearity="sigmoid"), ValueError, "Unknown nonlinearity 'sigmoid'"),
-    ((3, 4), dict(dropout=1.5), ValueError, r"dropout should be a number in range \[0, 1\]"),
-    ((3, 0), {}, ValueError, "hidden_size must be greater than zero"),
-    ((3, 4), dict(num_layers=0), ValueError, "num_layers must be greater than zero"),
-    ((3, 4.0), {}, TypeError, "hidden_size should be of type int"),
+    ((3, 4), dict(nonlinearity="sigmoid"), ValueError, "RNN: Unknown nonlinearity 'sigmoid'"),
+    ((3, 4), dict(dropout=1.5), ValueError, r"RNN: dropout should be a number in range \[0, 1\]"),
+    ((3, 0), {}, ValueError, "RNN: hidden_size must be greater than zero"),
+    ((3, 4), dict(num_layers=0), ValueError, "RNN: num_layers must be greater than zero"),
+    ((3, 4.0), {}, TypeError, "RNN: hidden_size should be of type int"),
 ])
 def test_constructor_errors(args, kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -448,9 +448,9 @@ def test_constructor_errors(args, kwargs, error, match):
 
 
 def test_proj_size_must_be_smaller_than_hidden_size():
-    with pytest.raises(ValueError, match="proj_size has to be smaller than hidden_size"):
+    with pytest.raises(ValueError, match="LSTM: proj_size has to be smaller than hidden_size"):
         nn.LSTM(3, 4, proj_size=4)
-    with pytest.raises(ValueError, match="Unknown nonlinearity"):
+    with pytest.raises(ValueError, match="RNNCell: Unknown nonlinearity"):
         nn.RNNCell(3, 4, nonlinearity="gelu")
 
 

@@ -23,15 +23,7 @@ from .. import functional as F
 from .. import init
 from ._utils import empty_parameter, float_dtype
 from .module import Module
-from .rnn_cell import check_dtype, check_nonlinearity
-
-
-def _count(value: Any, name: str) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{name} must be greater than zero")
-    return int(value)
+from .rnn_cell import check_count, check_dtype, check_nonlinearity
 
 
 class RNNBase(Module):
@@ -50,20 +42,21 @@ class RNNBase(Module):
         name = type(self).__name__
         if (not isinstance(dropout, numbers.Real) or isinstance(dropout, bool)
                 or not 0 <= dropout <= 1):
-            raise ValueError("dropout should be a number in range [0, 1] representing the "
-                             "probability of an element being zeroed")
-        self.input_size = _count(input_size, "input_size")
-        self.hidden_size = _count(hidden_size, "hidden_size")
-        self.num_layers = _count(num_layers, "num_layers")
+            raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing "
+                             f"the probability of an element being zeroed, got {dropout!r}")
+        self.input_size = check_count(input_size, "input_size", name)
+        self.hidden_size = check_count(hidden_size, "hidden_size", name)
+        self.num_layers = check_count(num_layers, "num_layers", name)
         if dropout > 0 and self.num_layers == 1:
-            warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
-                          "non-zero dropout expects num_layers greater than 1, but got "
-                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=2)
+            warnings.warn(f"{name}: dropout option adds dropout after all but last recurrent "
+                          "layer, so non-zero dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=3)
         if not isinstance(proj_size, numbers.Integral) or proj_size < 0:
-            raise ValueError("proj_size should be a positive integer or zero to disable "
+            raise ValueError(f"{name}: proj_size should be a positive integer or zero to disable "
                              "projections")
         if proj_size >= self.hidden_size:
-            raise ValueError("proj_size has to be smaller than hidden_size")
+            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size, got "
+                             f"proj_size={proj_size} and hidden_size={hidden_size}")
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self.dropout = float(dropout)
@@ -261,7 +254,7 @@ class RNN(RNNBase):
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
                  dropout: float = 0.0, bidirectional: bool = False,
                  device: Any = None, dtype: Any = None) -> None:
-        nonlinearity = check_nonlinearity(nonlinearity)
+        nonlinearity = check_nonlinearity(nonlinearity, "RNN")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, 0, device, dtype)
         self.nonlinearity = nonlinearity

@@ -11,6 +11,7 @@ The LSTM's and GRU's gate arithmetic is one fused op (minigrad/ops/nn_rnn.py).
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from ... import creation
@@ -18,15 +19,25 @@ from ..._tensor import Tensor
 from ...ops.nn_rnn import fused_gru_cell, fused_lstm_cell
 from .. import functional as F
 from .. import init
-from ._utils import empty_parameter, float_dtype, positive_int
+from ._utils import empty_parameter, float_dtype
 from .module import Module
 
 NONLINEARITIES = ("tanh", "relu")
 
 
-def check_nonlinearity(nonlinearity: Any) -> str:
+def check_count(value: Any, name: str, where: str) -> int:
+    """A positive int, or PyTorch's TypeError / ValueError naming it."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{where}: {name} should be of type int, got: {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{where}: {name} must be greater than zero, got {value}")
+    return int(value)
+
+
+def check_nonlinearity(nonlinearity: Any, where: str) -> str:
     if nonlinearity not in NONLINEARITIES:
-        raise ValueError(f"Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' or 'relu'.")
+        raise ValueError(f"{where}: Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' "
+                         "or 'relu'.")
     return nonlinearity
 
 
@@ -51,8 +62,8 @@ class RNNCellBase(Module):
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         name = type(self).__name__
-        self.input_size = positive_int(input_size, "input_size", name)
-        self.hidden_size = positive_int(hidden_size, "hidden_size", name)
+        self.input_size = check_count(input_size, "input_size", name)
+        self.hidden_size = check_count(hidden_size, "hidden_size", name)
         self.bias = bool(bias)
         dt = float_dtype(dtype, device, name)
         rows = self.num_gates * self.hidden_size
@@ -131,7 +142,7 @@ class RNNCell(RNNCellBase):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
                  nonlinearity: str = "tanh", device: Any = None, dtype: Any = None) -> None:
-        nonlinearity = check_nonlinearity(nonlinearity)
+        nonlinearity = check_nonlinearity(nonlinearity, "RNNCell")
         super().__init__(input_size, hidden_size, bias, device, dtype)
         self.nonlinearity = nonlinearity
 
