@@ -369,6 +369,16 @@ def test_unbatched_gradients(kind):
                             call=lambda mod, x: _output_and_states(mod(x)))
 
 
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_unbatched_bidirectional_gradients_with_initial_states(kind):
+    m = make(kind, 2, 3, bidirectional=True, batch_first=True)
+    x = randn64(4, 2, seed=12)
+    states = (randn64(2, 3, seed=13), randn64(2, 3, seed=14))[:2 if kind == "LSTM" else 1]
+    def call(mod, x, *states):
+        return _output_and_states(mod(x, states if kind == "LSTM" else states[0]))
+    assert gradcheck_module(m, x, *states, atol=1e-7, rtol=1e-6, call=call)
+
+
 def test_lstm_proj_size_gradients():
     m = make("LSTM", 2, 4, num_layers=2, proj_size=2, bidirectional=True)
     x = randn64(3, 2, 2, seed=8)
