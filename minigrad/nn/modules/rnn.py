@@ -201,10 +201,12 @@ class RNNBase(Module):
         rank = 3 if batched else 2
         if any(s.ndim != rank for s in given):
             kind = "batched 3-D" if batched else "unbatched 2-D"
-            ranks = ", ".join(f"{s.ndim}-D" for s in given)
-            what = "hx should" if len(given) == 1 else "hx and cx should"
-            raise RuntimeError(f"{name}: For {kind} input, {what} also be {rank}-D but got "
-                               f"({ranks}) tensors")
+            if len(given) == 1:
+                got = f"hx should also be {rank}-D but got {hx.ndim}-D tensor"
+            else:
+                got = (f"hx and cx should also be {rank}-D but got ({given[0].ndim}-D, "
+                       f"{given[1].ndim}-D) tensors")
+            raise RuntimeError(f"{name}: For {kind} input, {got}")
         count = self.num_layers * self.num_directions
         for k, s in enumerate(given):
             expected = (count, *self._state_shape(batch, k))
