@@ -1,6 +1,6 @@
-"""RNN, LSTM, GRU and their cells: PyTorch's parameter names and shapes, the equations
-(checked against NumPy written out here), gradients against finite differences in float64,
-dropout between layers only in training, and the errors PyTorch raises."""
+"""RNN, LSTM and GRU: PyTorch's parameter names and shapes, the forward against NumPy
+written out (tests/nn/_recurrent_reference.py), gradients against finite differences in
+float64, dropout between layers only in training, and the errors PyTorch raises."""
 
 from __future__ import annotations
 
@@ -12,104 +12,10 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn as nn
-from minigrad.ops.nn_rnn import fused_gru_cell, fused_lstm_cell
 from minigrad.ops.nn_rnn_sequence import gru_sequence, lstm_sequence, rnn_sequence
 
 from ._helpers import gradcheck_module, randn64
-
-# ---------------------------------------------------------------- NumPy reference
-
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def np_rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity="tanh"):
-    pre = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh
-    return np.tanh(pre) if nonlinearity == "tanh" else np.maximum(pre, 0)
-
-
-def np_lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr=None):
-    gates = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh
-    i, f, g, o = np.split(gates, 4, axis=-1)
-    c_new = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
-    h_new = sigmoid(o) * np.tanh(c_new)
-    if w_hr is not None:
-        h_new = h_new @ w_hr.T
-    return h_new, c_new
-
-
-def np_gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
-    xr, xz, xn = np.split(x @ w_ih.T + b_ih, 3, axis=-1)
-    hr, hz, hn = np.split(h @ w_hh.T + b_hh, 3, axis=-1)
-    r = sigmoid(xr + hr)
-    z = sigmoid(xz + hz)
-    n = np.tanh(xn + r * hn)
-    return (1 - z) * n + z * h
-
-
-def params_of(module, suffix=""):
-    """The module's parameters as arrays, by PyTorch's name without ``suffix``."""
-    out = {}
-    for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"):
-        p = getattr(module, name + suffix, None)
-        out[name] = None if p is None else p.detach().numpy()
-    if out["bias_ih"] is None:
-        rows = out["weight_ih"].shape[0]
-        out["bias_ih"] = out["bias_hh"] = np.zeros(rows)
-    return out
-
-
-def np_step(kind, x, state, p, nonlinearity="tanh"):
-    args = (p["weight_ih"], p["weight_hh"], p["bias_ih"], p["bias_hh"])
-    if kind == "LSTM":
-        return np_lstm_cell(x, state[0], state[1], *args, p["weight_hr"])
-    if kind == "GRU":
-        return (np_gru_cell(x, state[0], *args),)
-    return (np_rnn_cell(x, state[0], *args, nonlinearity),)
-
-
-def np_layers(module, x, states, between=lambda k, y: y):
-    """Reference forward of a multi-layer (bi)directional module on (L, N, H_in) input;
-    ``states[k]`` is the initial state tuple of layer-direction k. ``between(layer, y)``
-    transforms a layer's output before the next layer (the dropout hook)."""
-    kind = type(module).__name__
-    nonlinearity = getattr(module, "nonlinearity", "tanh")
-    directions = 2 if module.bidirectional else 1
-    finals = []
-    for layer in range(module.num_layers):
-        outputs = []
-        for d in range(directions):
-            p = params_of(module, f"_l{layer}" + ("_reverse" if d else ""))
-            state = states[layer * directions + d]
-            seq = [None] * len(x)
-            for t in (reversed(range(len(x))) if d else range(len(x))):
-                state = np_step(kind, x[t], state, p, nonlinearity)
-                seq[t] = state[0]
-            outputs.append(np.stack(seq))
-            finals.append(state)
-        x = np.concatenate(outputs, axis=-1)
-        if layer < module.num_layers - 1:
-            x = between(layer, x)
-    return x, [np.stack([f[k] for f in finals]) for k in range(len(finals[0]))]
-
-
-def zero_states(module, batch):
-    count = module.num_layers * (2 if module.bidirectional else 1)
-    h_size = getattr(module, "proj_size", 0) or module.hidden_size
-    h = np.zeros((batch, h_size))
-    if isinstance(module, nn.LSTM):
-        return [(h, np.zeros((batch, module.hidden_size)))] * count
-    return [(h,)] * count
-
-
-def make(kind, *args, **kwargs):
-    if kind == "RNN_relu":
-        return nn.RNN(*args, nonlinearity="relu", dtype=mg.float64, **kwargs)
-    return getattr(nn, kind)(*args, dtype=mg.float64, **kwargs)
-
-
-KINDS = ["RNN", "RNN_relu", "LSTM", "GRU"]
+from ._recurrent_reference import KINDS, make, np_layers, zero_states
 
 # ---------------------------------------------------------------- parameters
 
@@ -147,14 +53,6 @@ def test_bias_false_registers_no_biases():
     assert cell.bias_ih is None
 
 
-@pytest.mark.parametrize("cls,gates", [(nn.RNNCell, 1), (nn.LSTMCell, 4), (nn.GRUCell, 3)])
-def test_cell_parameter_names_and_shapes(cls, gates):
-    cell = cls(3, 5)
-    assert [(n, tuple(p.shape)) for n, p in cell.named_parameters()] == [
-        ("weight_ih", (gates * 5, 3)), ("weight_hh", (gates * 5, 5)),
-        ("bias_ih", (gates * 5,)), ("bias_hh", (gates * 5,))]
-
-
 @pytest.mark.parametrize("cls", [nn.LSTM, nn.GRUCell])
 def test_init_is_uniform_within_one_over_sqrt_hidden(cls):
     mg.manual_seed(0)
@@ -181,65 +79,6 @@ def test_repr_and_flatten_parameters():
     assert m.flatten_parameters() is None
     assert repr(nn.RNNCell(3, 4, bias=False, nonlinearity="relu")) == \
         "RNNCell(3, 4, bias=False, nonlinearity=relu)"
-
-# ---------------------------------------------------------------- cells: one step
-
-
-@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
-def test_rnn_cell_one_step_matches_the_equation(nonlinearity):
-    cell = nn.RNNCell(3, 4, nonlinearity=nonlinearity, dtype=mg.float64)
-    x, h = randn64(2, 3, seed=1), randn64(2, 4, seed=2)
-    p = params_of(cell)
-    expected = np_rnn_cell(x.detach().numpy(), h.detach().numpy(), p["weight_ih"],
-                           p["weight_hh"], p["bias_ih"], p["bias_hh"], nonlinearity)
-    np.testing.assert_allclose(cell(x, h).detach().numpy(), expected, rtol=1e-12, atol=1e-14)
-
-
-def test_lstm_cell_one_step_matches_the_equation():
-    cell = nn.LSTMCell(3, 4, dtype=mg.float64)
-    x, h, c = randn64(2, 3, seed=1), randn64(2, 4, seed=2), randn64(2, 4, seed=3)
-    p = params_of(cell)
-    eh, ec = np_lstm_cell(x.detach().numpy(), h.detach().numpy(), c.detach().numpy(),
-                          p["weight_ih"], p["weight_hh"], p["bias_ih"], p["bias_hh"])
-    gh, gc = cell(x, (h, c))
-    np.testing.assert_allclose(gh.detach().numpy(), eh, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(gc.detach().numpy(), ec, rtol=1e-12, atol=1e-14)
-
-
-def test_gru_cell_one_step_matches_the_equation():
-    cell = nn.GRUCell(3, 4, dtype=mg.float64)
-    x, h = randn64(2, 3, seed=1), randn64(2, 4, seed=2)
-    p = params_of(cell)
-    expected = np_gru_cell(x.detach().numpy(), h.detach().numpy(), p["weight_ih"],
-                           p["weight_hh"], p["bias_ih"], p["bias_hh"])
-    np.testing.assert_allclose(cell(x, h).detach().numpy(), expected, rtol=1e-12, atol=1e-14)
-
-
-def test_lstm_cell_by_hand_with_chosen_weights():
-    # all weights zero, biases set: gates are constants, so one step is arithmetic
-    cell = nn.LSTMCell(1, 1, dtype=mg.float64)
-    with mg.no_grad():
-        for p in cell.parameters():
-            p.zero_()
-        cell.bias_ih.copy_(mg.tensor([0.0, math.log(3.0), 0.5, 0.0], dtype=mg.float64))
-    h, c = cell(mg.tensor([[7.0]], dtype=mg.float64),
-                (mg.zeros(1, 1, dtype=mg.float64), mg.tensor([[2.0]], dtype=mg.float64)))
-    # i = 1/2, f = sigmoid(log 3) = 3/4, g = tanh(1/2), o = 1/2
-    c_expected = 0.75 * 2.0 + 0.5 * math.tanh(0.5)
-    assert c.item() == pytest.approx(c_expected, rel=1e-12)
-    assert h.item() == pytest.approx(0.5 * math.tanh(c_expected), rel=1e-12)
-
-
-def test_cells_default_hx_is_zeros_and_accept_unbatched_input():
-    cell = nn.GRUCell(3, 4, dtype=mg.float64)
-    x = randn64(3, seed=4)
-    zeros = mg.zeros(4, dtype=mg.float64)
-    out = cell(x)
-    assert out.shape == (4,)
-    np.testing.assert_array_equal(out.detach().numpy(), cell(x, zeros).detach().numpy())
-    h, c = nn.LSTMCell(3, 4)(mg.randn(3))
-    assert (h.shape, c.shape) == ((4,), (4,))
-    assert nn.RNNCell(3, 4)(mg.randn(5, 3)).shape == (5, 4)
 
 # ---------------------------------------------------------------- layers: forward
 
@@ -386,20 +225,6 @@ def test_lstm_proj_size_gradients():
                             call=lambda mod, x: _output_and_states(mod(x)))
 
 
-@pytest.mark.parametrize("cls", [nn.RNNCell, nn.LSTMCell, nn.GRUCell])
-@pytest.mark.parametrize("batched", [True, False])
-def test_cell_gradients_match_finite_differences(cls, batched):
-    cell = cls(3, 2, dtype=mg.float64)
-    shape = (4,) if not batched else (2, 4)
-    x = randn64(*shape[:-1], 3, seed=9)
-    h = randn64(*shape[:-1], 2, seed=10)
-    if cls is nn.LSTMCell:
-        c = randn64(*shape[:-1], 2, seed=11)
-        call = lambda mod, x, h, c: mg.cat(list(mod(x, (h, c))), -1)  # noqa: E731
-        assert gradcheck_module(cell, x, h, c, atol=1e-7, rtol=1e-6, call=call)
-    else:
-        assert gradcheck_module(cell, x, h, atol=1e-7, rtol=1e-6)
-
 # ---------------------------------------------------------------- dropout
 
 
@@ -497,83 +322,7 @@ def test_initial_state_errors():
     with pytest.raises(TypeError, match=r"LSTM: hx must be a tuple \(h_0, c_0\)"):
         lstm(x, mg.zeros(2, 3, 20))
 
-
-@pytest.mark.parametrize("cls", [nn.RNNCell, nn.LSTMCell, nn.GRUCell])
-def test_cell_errors(cls):
-    name = cls.__name__
-    cell = cls(10, 20)
-    with pytest.raises(ValueError, match=f"{name}: Expected input to be 1D or 2D, got 3D"):
-        cell(mg.randn(2, 3, 10))
-    with pytest.raises(RuntimeError, match="input has inconsistent input_size: got 7 expected 10"):
-        cell(mg.randn(3, 7))
-    bad = mg.zeros(2, 20)
-    with pytest.raises(RuntimeError, match=r"must have shape \(3, 20\), got \(2, 20\)"):
-        cell(mg.randn(3, 10), (bad, bad) if cls is nn.LSTMCell else bad)
-
-# ---------------------------------------------------------------- the fused steps
-
-
-def composed_lstm_step(gates, cx):
-    i, f, g, o = gates.chunk(4, -1)
-    c = f.sigmoid() * cx + i.sigmoid() * g.tanh()
-    return mg.cat([o.sigmoid() * c.tanh(), c], -1)
-
-
-def composed_gru_step(input_gates, hidden_gates, hx):
-    xr, xz, xn = input_gates.chunk(3, -1)
-    hr, hz, hn = hidden_gates.chunk(3, -1)
-    r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
-    n = (xn + r * hn).tanh()
-    return (1 - z) * n + z * hx
-
-
-@pytest.mark.parametrize("fused,composed,sizes", [
-    (fused_lstm_cell, composed_lstm_step, [(3, 8), (3, 2)]),
-    (fused_gru_cell, composed_gru_step, [(3, 6), (3, 6), (3, 2)]),
-])
-def test_fused_steps_agree_with_composed_ops(fused, composed, sizes):
-    inputs = [randn64(*shape, seed=20 + k) for k, shape in enumerate(sizes)]
-    weights = randn64(3, 2 * sizes[-1][1] if fused is fused_lstm_cell else 2,
-                      requires_grad=False, seed=30)
-    results = []
-    for fn in (fused, composed):
-        for t in inputs:
-            t.grad = None
-        out = fn(*inputs)
-        (out * weights).sum().backward()
-        results.append([out.detach().numpy(), *[t.grad.numpy() for t in inputs]])
-    for got, expected in zip(*results, strict=True):
-        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
-    assert mg.autograd.gradcheck(fused, inputs, atol=1e-7, rtol=1e-6)
-
-
-def test_fused_step_refuses_create_graph():
-    gates, c = randn64(2, 8), randn64(2, 2, seed=1)
-    out = fused_lstm_cell(gates, c).sum()
-    with pytest.raises(RuntimeError, match="create_graph"):
-        mg.autograd.grad(out, [gates], create_graph=True)
-
-
-def test_fused_step_shape_errors():
-    with pytest.raises(ValueError, match=r"fused_lstm_cell: gates must have shape \(..., 4H\)"):
-        fused_lstm_cell(mg.zeros(2, 7), mg.zeros(2, 2))
-    with pytest.raises(ValueError, match="fused_gru_cell: input_gates and hidden_gates"):
-        fused_gru_cell(mg.zeros(2, 6), mg.zeros(2, 3), mg.zeros(2, 2))
-
-
-@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
-def test_a_layer_equals_its_cell_stepped_by_hand(kind):
-    layer = make(kind, 3, 4)
-    cell = getattr(nn, kind + "Cell")(3, 4, dtype=mg.float64)
-    cell.load_state_dict({name[:-3]: p for name, p in layer.state_dict().items()})  # drop _l0
-    x = randn64(6, 2, 3, requires_grad=False)
-    out, _ = layer(x)
-    state = None
-    for t in range(6):
-        state = cell(x[t], state)
-        h = state[0] if kind == "LSTM" else state
-        np.testing.assert_allclose(out.detach().numpy()[t], h.detach().numpy(), rtol=1e-12,
-                                   atol=1e-14)
+# ---------------------------------------------------------------- numerics and the graph
 
 
 def test_saturating_inputs_stay_finite_without_warnings():
