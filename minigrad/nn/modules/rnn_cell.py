@@ -46,8 +46,8 @@ def check_dtype(input: Tensor, weight: Tensor, where: str) -> None:
     if input.dtype != weight.dtype:
         raise ValueError(
             f"{where} input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). "
-            f"Convert input: input.to(minigrad.{weight.dtype}), or convert model: "
-            f"model.to(minigrad.{input.dtype})"
+            f"Convert input: input.to({weight.dtype}), or convert model: "
+            f"model.to({input.dtype})"
         )
 
 
