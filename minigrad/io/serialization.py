@@ -22,7 +22,8 @@ FileLike = str | os.PathLike[str] | BinaryIO
 
 
 def save(obj: Any, f: FileLike, metadata: Mapping[str, str] | None = None, *,
-         pickle_module: Any = None, pickle_protocol: int | None = None) -> None:
+         pickle_module: Any = None, pickle_protocol: int | None = None,
+         _use_new_zipfile_serialization: bool = True) -> None:
     """Save ``obj`` to ``f`` (a path, or a binary file object) in the safetensors format.
 
     ``obj`` is any nesting of dicts (str or int keys), lists and tuples whose
@@ -34,7 +35,8 @@ def save(obj: Any, f: FileLike, metadata: Mapping[str, str] | None = None, *,
     own class, a cycle) is refused with a TypeError or ValueError naming where
     it is, before anything is written. ``metadata`` (str -> str) is stored
     alongside. Saving to a path is atomic: the previous file survives any
-    failure. ``pickle_protocol`` is accepted and ignored (nothing is pickled).
+    failure. ``pickle_protocol`` and ``_use_new_zipfile_serialization`` are accepted
+    and ignored (nothing is pickled or zipped).
 
     >>> import io, minigrad as mg
     >>> buffer = io.BytesIO()
