@@ -91,7 +91,11 @@ def read_header(f: BinaryIO, path: str, *, whole_file: bool = True) -> Header:
     other in one stream).
     """
     start = 0 if whole_file else f.tell()
-    f.seek(0, 2)
+    try:
+        f.seek(0, 2)
+    except (OSError, ValueError) as exc:  # gzip files cannot seek from the end
+        raise _bad(path, f"cannot find the end of the file ({exc}); read it into an "
+                   "io.BytesIO first") from None
     available = f.tell() - start
     f.seek(start)
     prefix = f.read(8)
@@ -157,12 +161,20 @@ def map_arrays(path: str, header: Header) -> dict[str, np.ndarray]:
 
 def _read_into(f: BinaryIO, buf: np.ndarray, name: str, path: str) -> None:
     view = memoryview(buf)
+    readinto = getattr(f, "readinto", None) or (lambda into: _read_via_read(f, into))
     filled = 0
     while filled < len(view):
-        count = f.readinto(view[filled:])
+        count = readinto(view[filled:])
         if not count:
             raise _bad(path, f"file ended while reading tensor {name!r} (changed while loading?)")
         filled += count
+
+
+def _read_via_read(f: BinaryIO, into: memoryview) -> int:
+    """``readinto`` for a file object that has only ``read``."""
+    data = f.read(min(len(into), CHUNK_BYTES))
+    into[:len(data)] = data
+    return len(data)
 
 
 def _to_native(array: np.ndarray, name: str) -> np.ndarray:

@@ -369,3 +369,43 @@ def test_any_nesting_roundtrips(obj):
         assert "would both be stored as the tensor" in str(exc)
         return
     assert_same(out, obj)
+
+
+def test_file_objects_with_only_read_and_gzip_files_and_no_end(tmp_path):
+    import gzip
+
+    class ReadOnly:
+        def __init__(self, raw):
+            self.raw = io.BytesIO(raw)
+
+        def read(self, n=-1):
+            return self.raw.read(n)
+
+        def seek(self, offset, whence=0):
+            return self.raw.seek(offset, whence)
+
+        def tell(self):
+            return self.raw.tell()
+
+        def seekable(self):
+            return True
+
+    buffer = io.BytesIO()
+    mg.save({"w": mg.arange(5.0)}, buffer)
+    out = mg.load(ReadOnly(buffer.getvalue()))
+    np.testing.assert_array_equal(out["w"].numpy(), np.arange(5.0))
+    with gzip.open(tmp_path / "m.pt.gz", "wb") as f:
+        mg.save({"w": mg.arange(5.0)}, f)
+    with gzip.open(tmp_path / "m.pt.gz", "rb") as f:
+        out = mg.load(f)
+    np.testing.assert_array_equal(out["w"].numpy(), np.arange(5.0))
+
+    class NoEnd(ReadOnly):
+        def seek(self, offset, whence=0):
+            if whence == 2:
+                raise OSError("no seeking from the end")
+            return self.raw.seek(offset, whence)
+
+    with pytest.raises(ValueError, match=r"<NoEnd>: cannot find the end of the file \(no "
+                                         r"seeking from the end\); read it into an io.BytesIO"):
+        mg.load(NoEnd(buffer.getvalue()))
