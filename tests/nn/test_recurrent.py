@@ -298,8 +298,8 @@ def test_input_errors_name_the_module_and_shapes():
         m(mg.randn(5, 3, 7))
     with pytest.raises(TypeError, match="LSTM: input must be a Tensor"):
         m(np.zeros((5, 3, 10)))
-    with pytest.raises(ValueError, match=r"input dtype \(minigrad.float64\) does not match weight dtype "
-                                         r"\(minigrad.float32\)"):
+    with pytest.raises(ValueError, match=r"input dtype \(minigrad.float64\) does not match "
+                                         r"weight dtype \(minigrad.float32\)"):
         m(mg.randn(5, 3, 10, dtype=mg.float64))
     with pytest.raises(ValueError, match="empty"):
         m(mg.randn(0, 3, 10))
