@@ -604,4 +604,100 @@ REGISTRY += [
     OpSpec("bmm", _bmm_case),
 ]
 
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def _lstm_cell_ref(gates, cx):
+    i, f, g, o = np.split(gates, 4, axis=-1)
+    c = _sigmoid(f) * cx + _sigmoid(i) * np.tanh(g)
+    return np.concatenate([_sigmoid(o) * np.tanh(c), c], axis=-1)
+
+
+def _gru_cell_ref(input_gates, hidden_gates, hx):
+    xr, xz, xn = np.split(input_gates, 3, axis=-1)
+    hr, hz, hn = np.split(hidden_gates, 3, axis=-1)
+    r, z = _sigmoid(xr + hr), _sigmoid(xz + hz)
+    n = np.tanh(xn + r * hn)
+    return (1 - z) * n + z * hx
+
+
+def _fused_cell_case(kind):
+    from minigrad.ops.nn_rnn import fused_gru_cell, fused_lstm_cell
+
+    def draw_case(draw):
+        lead = draw(shapes(0, 2))
+        hidden = draw(st.integers(1, 3))
+        h = lead + (hidden,)
+        if kind == "lstm":
+            return Case([array(draw, lead + (4 * hidden,), -3.0, 3.0), array(draw, h)],
+                        fused_lstm_cell, _lstm_cell_ref)
+        gates = lead + (3 * hidden,)
+        return Case([array(draw, gates, -3.0, 3.0), array(draw, gates, -3.0, 3.0),
+                     array(draw, h)], fused_gru_cell, _gru_cell_ref)
+    return draw_case
+
+
+REGISTRY += [
+    OpSpec("fused_lstm_cell", _fused_cell_case("lstm"), second_order=False),
+    OpSpec("fused_gru_cell", _fused_cell_case("gru"), second_order=False),
+]
+
+
+def _sequence_case(kind):
+    from minigrad.ops.nn_rnn_sequence import gru_sequence, lstm_sequence, rnn_sequence
+
+    def scan(step, gates, states, reverse):
+        outputs = [None] * len(gates)
+        for t in (reversed(range(len(gates))) if reverse else range(len(gates))):
+            states = step(gates[t], *states)
+            outputs[t] = np.concatenate(states, axis=-1)
+        return np.stack(outputs)
+
+    def draw_case(draw):
+        length, batch, hidden = (draw(st.integers(1, 3)) for _ in range(3))
+        reverse = draw(st.booleans())
+        gates = {"rnn": 1, "lstm": 4, "gru": 3}[kind] * hidden
+        proj = kind == "lstm" and draw(st.booleans())
+        size_h = max(1, hidden - 1) if proj else hidden
+        inputs = [array(draw, (length, batch, gates), -3.0, 3.0), array(draw, (batch, size_h))]
+        if kind == "lstm":
+            inputs.append(array(draw, (batch, hidden)))
+        inputs += [array(draw, (gates, size_h)), array(draw, (gates,))]
+        if kind == "rnn":
+            act = draw(st.sampled_from(["tanh", "relu"]))
+            def step(g, h, w, b):
+                pre = g + h @ w.T + b
+                return (np.tanh(pre) if act == "tanh" else np.maximum(pre, 0),)
+            def ref(g, h, w, b):
+                return scan(lambda gt, h: step(gt, h, w, b), g, (h,), reverse)
+            return Case(inputs, lambda g, h, w, b: rnn_sequence(g, h, w, b, act, reverse), ref)
+        if kind == "gru":
+            def ref(g, h, w, b):
+                return scan(lambda gt, h: (_gru_cell_ref(gt, h @ w.T + b, h),), g, (h,), reverse)
+            return Case(inputs, lambda g, h, w, b: gru_sequence(g, h, w, b, reverse), ref)
+        if proj:
+            inputs.append(array(draw, (size_h, hidden)))
+
+        def lstm_step(gt, h, c, w, b, w_hr):
+            hc = _lstm_cell_ref(gt + h @ w.T + b, c)
+            h_new, c_new = hc[..., :hidden], hc[..., hidden:]
+            return (h_new if w_hr is None else h_new @ w_hr.T), c_new
+
+        def ref(g, h, c, w, b, w_hr=None):
+            return scan(lambda gt, h, c: lstm_step(gt, h, c, w, b, w_hr), g, (h, c), reverse)
+
+        def fn(g, h, c, w, b, w_hr=None):
+            return lstm_sequence(g, h, c, w, b, w_hr, reverse)
+        return Case(inputs, fn, ref)
+    return draw_case
+
+
+REGISTRY += [
+    OpSpec("rnn_sequence", _sequence_case("rnn"), second_order=False),
+    OpSpec("lstm_sequence", _sequence_case("lstm"), second_order=False),
+    OpSpec("gru_sequence", _sequence_case("gru"), second_order=False),
+]
+
+
 SPECS = {spec.name: spec for spec in REGISTRY}
