@@ -8,7 +8,6 @@ run; the thresholds leave room for another CPU's rounding.
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import subprocess
@@ -18,9 +17,6 @@ from pathlib import Path
 import pytest
 
 import minigrad
-import minigrad.io
-import minigrad.nn
-import minigrad.optim
 
 PROGRAMS = Path(__file__).resolve().parents[2] / "examples" / "pytorch_style"
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
@@ -99,14 +95,6 @@ def test_custom_function_passes_gradcheck_and_fits(tmp_path):
     assert losses[-1] < 20  # 14.9 after 1000 steps
 
 
-# torch.load(path, weights_only=True) comes from the branch optsave; until main has it the
-# two programs that reload that way are expected to fail at that line
-needs_weights_only = pytest.mark.xfail(
-    "weights_only" not in inspect.signature(minigrad.io.load).parameters, strict=True,
-    reason="needs torch.load(..., weights_only=) (branch optsave)")
-
-
-@needs_weights_only
 def test_polynomial_fit_three_ways(tmp_path):
     out = run("polynomial_fit.py", tmp_path)
     assert numbers(r"\[by hand\] final loss ([\d.]+)", out)[0] < 15  # 10.9
@@ -120,7 +108,6 @@ def test_polynomial_fit_three_ways(tmp_path):
     assert "the reloaded model gives the same predictions: True" in out
 
 
-@needs_weights_only
 def test_quickstart_classifier_learns_and_reloads(tmp_path):
     out = run("quickstart_classifier.py", tmp_path)
     assert "Shape of X [N, C, H, W]: (64, 1, 8, 8)" in out
@@ -173,6 +160,25 @@ def test_lora_layer_adapts_merges_and_reloads(tmp_path):
     assert "allclose True" in out
 
 
+def test_lstm_word_lm_beats_a_uniform_guess(tmp_path):
+    out = run("lstm_word_lm.py", tmp_path)
+    vocabulary = numbers(r"a uniform guess has perplexity (\d+)", out)[0]
+    valid = numbers(r"valid ppl +([\d.]+)", out)
+    test = numbers(r"test ppl +([\d.]+)", out)[0]
+    assert valid[-1] < valid[0]
+    assert test < 8 < vocabulary  # 4.6 after 4 epochs, against 26 words
+    assert (tmp_path / "out" / "model.pt").exists()
+
+
+def test_lbfgs_sine_predicts_the_next_value(tmp_path):
+    out = run("lbfgs_sine.py", tmp_path)
+    losses = numbers(r"\nloss: ([\d.]+) \(20 evaluations", out)
+    tests = numbers(r"test loss: ([\d.]+)", out)
+    assert len(losses) == 3 and losses[-1] < 0.1 * losses[0]  # 0.51 -> 0.0009
+    assert tests[-1] < 1e-3  # 1.1e-4 after 3 steps
+    assert (tmp_path / "out" / "sequence.pt").exists()
+
+
 class MyReLU(minigrad.autograd.Function):
     """PyTorch's own tutorial idiom: forward and backward on tensors."""
 
@@ -196,33 +202,3 @@ def test_custom_function_written_on_tensors():
     x = minigrad.tensor([-1.0, 2.0, -3.0, 4.0], requires_grad=True)
     MyReLU.apply(x).sum().backward()
     assert x.grad.tolist() == [0.0, 1.0, 0.0, 1.0]
-
-
-# nn.LSTM / nn.LSTMCell come from the branch rnn and optim.LBFGS from the branch optsave;
-# until main has them these two programs are expected to fail
-needs_lstm = pytest.mark.xfail(not hasattr(minigrad.nn, "LSTM"), strict=True,
-                               reason="needs nn.LSTM (branch rnn)")
-needs_lbfgs = pytest.mark.xfail(
-    not (hasattr(minigrad.nn, "LSTMCell") and hasattr(minigrad.optim, "LBFGS")), strict=True,
-    reason="needs nn.LSTMCell (branch rnn) and optim.LBFGS (branch optsave)")
-
-
-@needs_lstm
-def test_lstm_word_lm_beats_a_uniform_guess(tmp_path):
-    out = run("lstm_word_lm.py", tmp_path)
-    vocabulary = numbers(r"a uniform guess has perplexity (\d+)", out)[0]
-    valid = numbers(r"valid ppl +([\d.]+)", out)
-    test = numbers(r"test ppl +([\d.]+)", out)[0]
-    assert valid[-1] < valid[0]
-    assert test < 8 < vocabulary  # 4.6 after 4 epochs, against 26 words
-    assert (tmp_path / "out" / "model.pt").exists()
-
-
-@needs_lbfgs
-def test_lbfgs_sine_predicts_the_next_value(tmp_path):
-    out = run("lbfgs_sine.py", tmp_path)
-    losses = numbers(r"\nloss: ([\d.]+) \(20 evaluations", out)
-    tests = numbers(r"test loss: ([\d.]+)", out)
-    assert len(losses) == 3 and losses[-1] < 0.1 * losses[0]  # 0.51 -> 0.0009
-    assert tests[-1] < 1e-3  # 1.1e-4 after 3 steps
-    assert (tmp_path / "out" / "sequence.pt").exists()
