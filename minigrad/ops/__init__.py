@@ -10,6 +10,7 @@ from .activation import elu, erf, gelu, leaky_relu, relu, sigmoid, silu, softplu
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .conversion import clone, to
 from .cumulative import cumsum
+from .division import floor_divide, fmod, remainder
 from .einsum import einsum
 from .indexing import gather, getitem, index_select, masked_fill
 from .movement import (

@@ -13,6 +13,7 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
 from ._args import binary_operands, float_input, write_out
+from .division import rounded_div
 
 
 class Add(Function):
@@ -169,11 +170,15 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 @tensor_method("div", "divide")
-def div(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+def div(input: Any, other: Any, *, rounding_mode: str | None = None,
+        out: Tensor | None = None) -> Tensor:
     """True division with broadcasting (integer inputs give the default float dtype,
-    as in PyTorch)."""
+    as in PyTorch); ``rounding_mode="floor"`` or ``"trunc"`` rounds the quotient (and
+    keeps an integer dtype)."""
     if out is not None:  # PyTorch's out=: compute, then write into out
-        return write_out(div(input, other), out, "div")
+        return write_out(div(input, other, rounding_mode=rounding_mode), out, "div")
+    if rounding_mode is not None:
+        return rounded_div(input, other, rounding_mode)
     a, b = binary_operands(input, other, "div")
     return Div.apply(float_input(a), float_input(b))
 

@@ -21,14 +21,14 @@ from .arithmetic import matmul
 from .cumulative import cumsum as _cumsum
 from .einsum import einsum as _einsum
 from .movement import roll as _roll
-from .pointwise import cos, exp, log, maximum, minimum, sign, sin, where
+from .pointwise import ceil, cos, exp, floor, log, maximum, minimum, sign, sin, where
 from .reduction import sum as _sum
 from .shape import broadcast_to, flip, permute, swapaxes, tril, triu
 
 __all__ = [
-    "broadcast_to", "cos", "cumsum", "einsum", "erf", "exp", "flip", "log", "matmul",
-    "maximum", "minimum", "ones_like", "roll", "sign", "sin", "sum", "swapaxes", "tanh",
-    "transpose", "tril", "triu", "where",
+    "broadcast_to", "ceil", "cos", "cumsum", "einsum", "erf", "exp", "flip", "floor", "log",
+    "matmul", "maximum", "minimum", "ones_like", "roll", "sign", "sin", "sum", "swapaxes",
+    "tanh", "transpose", "tril", "triu", "where",
 ]
 
 

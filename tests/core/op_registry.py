@@ -535,7 +535,21 @@ def _einsum_case(draw):
                 lambda *arrays: np.einsum(equation, *arrays))
 
 
+def _rounding_case(op):
+    # a / b kept 0.1 away from an integer: remainder and fmod jump there
+    def draw_case(draw):
+        shape = draw(shapes(1, 2))
+        b = array(draw, shape, 1.0, 2.0) * draw(st.sampled_from([1.0, -1.0]))
+        whole = np.floor(array(draw, shape, -2.0, 3.0))
+        a = (whole + array(draw, shape, 0.1, 0.9)) * b
+        fn = (lambda x, y: x % y) if op == "remainder" else mg.fmod
+        return Case([a, b], fn, np.remainder if op == "remainder" else np.fmod)
+    return draw_case
+
+
 REGISTRY += [
+    OpSpec("remainder", _rounding_case("remainder")),
+    OpSpec("fmod", _rounding_case("fmod")),
     OpSpec("einsum", _einsum_case),
     OpSpec("cumsum", _shape_case(_cumsum)),
     OpSpec("unbind", _shape_case(_unbind)),

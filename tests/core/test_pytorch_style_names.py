@@ -299,3 +299,33 @@ def test_jacobian_and_hessian_match_hand_derivatives():
     jacobian(lambda v: v ** 3, w, create_graph=True).sum().backward()
     assert w.grad.tolist() == [6.0, 12.0]  # d/dw of sum(3 w^2)
     assert mg.autograd.functional.jacobian is jacobian  # torch.autograd.functional.jacobian
+
+
+def test_floor_division_remainder_and_fmod_follow_pytorchs_signs():
+    x = mg.tensor([7, -7, 6])
+    assert (x // 2).tolist() == [3, -4, 3] and (x // 2).dtype == mg.int64
+    assert (x % 3).tolist() == [1, 2, 0]  # the divisor's sign, as Python's %
+    assert mg.fmod(x, 3).tolist() == [1, -1, 0]  # the dividend's sign, as C's fmod
+    assert (10 % mg.tensor([3, 4])).tolist() == [1, 2]
+    assert (7 // mg.tensor([2, 3])).tolist() == [3, 2]
+    assert mg.div(x, 2, rounding_mode="trunc").tolist() == [3, -3, 3]
+    assert x.div(2, rounding_mode="floor").tolist() == [3, -4, 3]
+    assert mg.div(mg.tensor([7.0, -7.0]), 2, rounding_mode="trunc").tolist() == [3.0, -3.0]
+    big = mg.tensor([2**62 + 1])  # exact for large integers (no detour through floats)
+    assert mg.div(big, 3, rounding_mode="trunc").item() == (2**62 + 1) // 3
+    assert (mg.tensor([5.5, -5.5]) % 2).tolist() == [1.5, 0.5]
+    with pytest.raises(ZeroDivisionError, match="remainder: integer division by zero"):
+        x % 0
+    with pytest.raises(ZeroDivisionError, match="div: integer division by zero"):
+        x // mg.tensor([1, 0, 1])
+    assert math.isnan((mg.tensor([1.0]) % 0).item())  # floats: nan, as in PyTorch
+    with pytest.raises(ValueError, match="rounding_mode must be None, 'trunc' or 'floor'"):
+        mg.div(x, 2, rounding_mode="round")
+
+
+def test_rounded_division_has_a_zero_gradient():
+    a = mg.tensor([5.5, -3.2], requires_grad=True)
+    y = mg.div(a, 2.0, rounding_mode="floor")
+    assert y.requires_grad and y.tolist() == [2.0, -2.0]
+    (y * 3).sum().backward()
+    assert a.grad.tolist() == [0.0, 0.0]
