@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,18 +27,40 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
     tensor([1.5, 2. ], requires_grad=True)
     """
     check_device(device, "tensor")
+    if isinstance(data, Tensor):
+        warnings.warn("tensor(t) copies t without its graph; t.clone().detach() says the "
+                      "same thing directly", UserWarning, stacklevel=2)
+        data = data.detach().numpy()
+    elif isinstance(data, list | tuple):
+        data = _numbers(data)
     t = Tensor._make(_dtypes.as_array(data, dtype, "tensor"), False, None)
     if requires_grad:
         t.requires_grad = True
     return t
 
 
+def _numbers(data: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """Nested lists with every one-element Tensor replaced by its number (as PyTorch reads
+    ``tensor([loss_a, loss_b])``: the values, not the graph)."""
+    out: list[Any] = []
+    for item in data:
+        if isinstance(item, Tensor):
+            if item.numel() != 1:
+                raise ValueError(f"tensor: only one-element tensors can be read as numbers "
+                                 f"inside a list, got one of shape {tuple(item.shape)}")
+            item = item.item()
+        elif isinstance(item, list | tuple):
+            item = _numbers(item)
+        out.append(item)
+    return out
+
+
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like ``tensor`` but shares memory with an ndarray (or Tensor) when no conversion
-    is needed."""
+    is needed; a Tensor of another dtype is converted with ``to`` (keeping its graph)."""
     check_device(device, "as_tensor")
-    if isinstance(data, Tensor) and (dtype is None or data.dtype == _dtypes.canonical(dtype)):
-        return data
+    if isinstance(data, Tensor):  # itself, or converted with its graph (as in PyTorch)
+        return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == _dtypes.canonical(dtype)):
         _dtypes.canonical(data.dtype)
         return Tensor._make(data, False, None)

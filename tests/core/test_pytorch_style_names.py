@@ -329,3 +329,26 @@ def test_rounded_division_has_a_zero_gradient():
     assert y.requires_grad and y.tolist() == [2.0, -2.0]
     (y * 3).sum().backward()
     assert a.grad.tolist() == [0.0, 0.0]
+
+
+def test_tensor_of_one_element_tensors_reads_their_numbers():
+    w = mg.randn(2, requires_grad=True)
+    t = mg.tensor([w[0], [w[1]][0]])  # what tensor([loss_a, loss_b]) does in PyTorch
+    assert not t.requires_grad and t.tolist() == pytest.approx(w.tolist())
+    assert mg.tensor([[mg.tensor(1)], [2]]).tolist() == [[1], [2]]
+    with pytest.raises(ValueError, match="only one-element tensors can be read as numbers"):
+        mg.tensor([mg.ones(2)])
+    with pytest.warns(UserWarning, match=r"clone\(\)\.detach\(\)"):
+        copy = mg.tensor(w)
+    assert not copy.requires_grad and copy.tolist() == w.tolist()
+    copy.add_(1)
+    assert copy.tolist() != w.tolist()  # a copy, not a view
+
+
+def test_as_tensor_converts_a_tensor_keeping_its_graph():
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    assert mg.as_tensor(w) is w
+    d = mg.as_tensor(w, dtype=mg.float64)
+    assert d.dtype == mg.float64 and d.requires_grad
+    d.sum().backward()
+    assert w.grad.tolist() == [1.0, 1.0]
