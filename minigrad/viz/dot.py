@@ -24,6 +24,10 @@ PARAM_STYLE = 'shape=box, style="rounded,filled", fillcolor=lightblue'
 OUTPUT_STYLE = 'shape=box, style="rounded,filled", fillcolor=palegreen'
 OP_STYLE = 'shape=ellipse, style=filled, fillcolor=lightgrey'
 NOTE_STYLE = 'shape=note, style=filled, fillcolor=lightyellow'
+# Above LARGE boxes, cap Graphviz's layout iterations: a tensor used by ops far apart
+# (a weight read at every step of a chain) otherwise makes `dot` take minutes
+LARGE = 100
+FAST_LAYOUT = ["  nslimit=1;", "  nslimit1=1;", "  mclimit=0.1;"]
 
 
 def quote(text: str) -> str:
@@ -198,4 +202,6 @@ def to_dot(tensor: Tensor | list[Tensor] | tuple[Tensor, ...], show_data: bool =
             "module by module: mg.viz.draw(model, path, input=x)", NOTE_STYLE)
         for op_id in cut:
             picture.edge(note, op_id, " [style=dashed]")
+    if picture.count > LARGE:
+        lines.extend(FAST_LAYOUT)
     return "\n".join(lines + picture.lines + ["}"]) + "\n"
