@@ -49,7 +49,11 @@ def describe_shape(shape: tuple[int, ...], dtype: Any) -> str:
 
 def _values(tensor: Tensor | None) -> str:
     array = tensor.detach().numpy()
-    return np.array2string(array, precision=4, separator=", ", suppress_small=True)
+    return np.array2string(array, separator=", ", formatter={"float_kind": _number})
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"
 
 
 def _tensor_label(name: str | None, shape: tuple[int, ...], dtype: Any, tensor: Tensor | None,

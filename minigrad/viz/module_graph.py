@@ -118,7 +118,7 @@ def _write(model: Module, boxes: list[tuple[str, Module]], calls: list[Any],
         title = name if counts[name] == 1 else f"{name} (call {seen[name]})"
         shapes = ", ".join(_shape(t) for t in outs) or "no tensor output"
         n_params = sum(p.numel() for p in module.parameters())
-        label = f"{title}\n{type(module).__name__}\n-> {shapes}\n{n_params:,} params"
+        label = f"{title}\n{type(module).__name__}\nout: {shapes}\n{n_params:,} params"
         lines.append(f"  m{k} [label={quote(label)}, {MODULE_STYLE}];")
     owner = {}  # id(parameter) -> DOT id of a module box never called (its weight used directly)
     for j, (name, module) in enumerate(boxes):

@@ -74,6 +74,9 @@ def draw(obj: Any, path: str | os.PathLike[str], format: str | None = None, *,
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a picture is not
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import xml.etree.ElementTree as ET
 
@@ -32,6 +33,9 @@ def test_draw_writes_a_valid_svg_with_one_group_per_node(tmp_path, needs_viz):
     texts = {t.text for t in root.iter(SVG + "text")}
     assert {"w", "MulBackward", "SumBackward"} <= texts
     assert not list(tmp_path.glob("*.tmp"))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() would make it
 
 
 def test_draw_png_from_suffix_and_dot_text(tmp_path, needs_viz):

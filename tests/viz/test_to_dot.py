@@ -65,7 +65,7 @@ def test_gradients_shown_after_backward_with_retain_graph():
     nodes, _ = parse(mg.viz.to_dot(loss, params={"w": w, "b": b}))
     labels = {first_line(a): a["label"] for a in nodes.values()}
     # by hand: r = w x + b - y = [0.2, 0.6, 1.0]; dL/dw = mean(2 r x) = 8.8/3, dL/db = mean(2 r)
-    assert "grad [2.9333]" in labels["w"] and "grad [1.2]" in labels["b"]
+    assert "grad [2.933]" in labels["w"] and "grad [1.2]" in labels["b"]
     output = next(a["label"] for a in nodes.values() if a.get("fillcolor") == "palegreen")
     assert "data 0.4667" in output  # (0.04 + 0.36 + 1) / 3
     no_grad = mg.viz.to_dot(loss, params={"w": w}, show_grad=False, show_data=False)
@@ -87,8 +87,8 @@ def test_labels_name_intermediates_and_show_their_values():
     out.backward(retain_graph=True)
     nodes, _ = parse(mg.viz.to_dot(out))
     labels = {first_line(a): a["label"] for a in nodes.values()}
-    assert "data [6.]" in labels["h"] and "grad [12.]" in labels["h"]  # d(h^2)/dh = 2h
-    assert "grad [36.]" in labels["w"]  # 2h * 3
+    assert "data [6]" in labels["h"] and "grad [12]" in labels["h"]  # d(h^2)/dh = 2h
+    assert "grad [36]" in labels["w"]  # 2h * 3
     assert mg.viz.label_of(h) == "h" and mg.viz.label_of(out) is None
 
 
@@ -127,7 +127,7 @@ def test_several_outputs_and_a_leaf_output():
     assert {first_line(a) for a in nodes.values() if a["shape"] == "ellipse"} == {
         "ExpBackward", "SinBackward"}
     nodes, edges = parse(mg.viz.to_dot(mg.viz.label(mg.ones(3), "c")))
-    assert len(nodes) == 1 and edges == [] and "data [1., 1., 1.]" in nodes["n0"]["label"]
+    assert len(nodes) == 1 and edges == [] and "data [1, 1, 1]" in nodes["n0"]["label"]
 
 
 def test_bad_arguments():
