@@ -89,3 +89,18 @@ def test_backprop_by_hand(this_python, tmp_path):
     assert "dy/dx = 7.0" in text and "bias.grad = tensor([3.]" in text
     # a rendered picture (Graphviz installed) or the DOT text it would render
     assert text.count("<picture>") >= 4 or text.count("digraph minigrad") >= 4
+
+
+def test_gradient_descent(this_python, tmp_path):
+    text = run("gradient_descent.ipynb", tmp_path)
+    theta = {name: float(value) for name, value in
+             re.findall(r"learning rate (too small|good|too large).*= +(\S+)$", text, re.M)}
+    # distance to 3 shrinks by |1 - 2 lr| per step: 0.98, 0.8, 1.1
+    assert theta["good"] == pytest.approx(3 - 3 * 0.8**30, abs=1e-4)
+    assert theta["too small"] == pytest.approx(3 - 3 * 0.98**30, abs=1e-4)
+    assert abs(theta["too large"] - 3) == pytest.approx(3 * 1.1**30, rel=1e-6)
+    distance = dict(re.findall(r"^(SGD|momentum|Adam).*distance to the minimum (\S+)$", text,
+                               re.M))
+    assert float(distance["SGD"]) > 1.0  # crawling along the flat direction
+    assert float(distance["momentum"]) < 0.1 and float(distance["Adam"]) < 0.1
+    assert text.count("<picture>") == 2
