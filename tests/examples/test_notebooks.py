@@ -104,3 +104,19 @@ def test_gradient_descent(this_python, tmp_path):
     assert float(distance["SGD"]) > 1.0  # crawling along the flat direction
     assert float(distance["momentum"]) < 0.1 and float(distance["Adam"]) < 0.1
     assert text.count("<picture>") == 2
+
+
+@pytest.mark.slow
+def test_overfitting_clinic(this_python, tmp_path):
+    text = run("overfitting_clinic.ipynb", tmp_path)
+    floor = float(re.search(r"noise floor \(validation MSE of the true function\): (\S+)",
+                            text).group(1))
+    rows = {name.strip(): (float(train), float(final)) for name, train, final in re.findall(
+        r"^(overfit \(no fix\)|more data.*?|L2.*?|early stopping.*?|smaller model.*?)\s+"
+        r"(\d\.\d+)\s+\d\.\d+ \(\d+\)\s+(\d\.\d+)$", text, re.M)}
+    assert len(rows) == 5
+    overfit_train, overfit_final = rows.pop("overfit (no fix)")
+    assert overfit_train < floor < overfit_final  # memorised the noise, generalises worse
+    for name, (train, final) in rows.items():
+        assert final < overfit_final and train > overfit_train, name
+    assert text.count("<picture>") == 2
