@@ -127,9 +127,11 @@ def summary(model: Module, input_size: Any = None, input_data: Any = None,
     ``dtypes``, e.g. ``[mg.int64]`` for token ids, which are then zeros) or
     ``input_data`` (a Tensor, a tuple of positional arguments, or a dict of keyword
     arguments). Rows go ``depth`` levels below the model. Totals count each
-    parameter once (tied weights too); "Forward activations" is the size of every
-    output of the modules that have no children. Returns a :class:`ModelSummary`
-    (``print`` it; ``.total_params``, ``.trainable_params``, ``.layers``, ...).
+    parameter once (tied weights too); "Forward activations" is the size of the
+    distinct tensors the modules returned (a module's output that is its own input, as
+    Dropout's in eval mode, and a container's output that is its last layer's, count once).
+    Returns a :class:`ModelSummary` (``print`` it; ``.total_params``, ``.trainable_params``,
+    ``.layers``, ...).
 
     >>> import minigrad as mg, minigrad.nn as nn
     >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
@@ -154,16 +156,15 @@ def summary(model: Module, input_size: Any = None, input_data: Any = None,
              if name.count(".") + 1 <= depth or not name]
     outputs: dict[int, list[tuple[int, ...]]] = {}
     calls: dict[int, int] = {}
-    activation_bytes = 0
+    produced: dict[int, Tensor] = {}  # every tensor a module returned that was not its input
 
-    def record(module: Module, _args: Any, output: Any) -> None:
-        nonlocal activation_bytes
+    def record(module: Module, module_args: Any, output: Any) -> None:
         tensors = tensors_in(output)
         key = id(module)
         calls[key] = calls.get(key, 0) + 1
         outputs.setdefault(key, [tuple(t.shape) for t in tensors])
-        if not any(True for _ in module.children()):
-            activation_bytes += sum(t.numel() * t.element_size() for t in tensors)
+        passed = {id(t) for t in tensors_in(module_args)}
+        produced.update((id(t), t) for t in tensors if id(t) not in passed)
 
     handles = [module.register_forward_hook(record) for module in model.modules()]
     try:
@@ -187,6 +188,6 @@ def summary(model: Module, input_size: Any = None, input_data: Any = None,
         total_params=sum(p.numel() for p in params),
         trainable_params=sum(p.numel() for p in params if p.requires_grad),
         input_bytes=sum(t.numel() * t.element_size() for t in inputs),
-        activation_bytes=activation_bytes,
+        activation_bytes=sum(t.numel() * t.element_size() for t in produced.values()),
         param_bytes=sum(p.numel() * p.element_size() for p in params),
     )

@@ -120,3 +120,18 @@ def test_overfitting_clinic(this_python, tmp_path):
     for name, (train, final) in rows.items():
         assert final < overfit_final and train > overfit_train, name
     assert text.count("<picture>") == 2
+
+
+@pytest.mark.slow
+def test_finetune_gpt_quick(this_python, tmp_path):
+    text = run("finetune_gpt_quick.ipynb", tmp_path)
+    pretrained = re.search(r"pretrained: addition (\S+)%, subtraction \(never seen\) (\S+)%", text)
+    after = re.search(r"after LoRA fine-tuning: subtraction (\S+)%, addition (\S+)%", text)
+    assert float(pretrained.group(1)) > 80 and float(pretrained.group(2)) < 5
+    # the exact figure moves with the CPU and BLAS threads (docs/finetune-gpt.md): 70% here
+    assert float(after.group(1)) > 40
+    assert "16,384 of 119,104 parameters train" in text
+    assert f"base model again: addition {pretrained.group(1)}%" in text  # LoRA left it alone
+    assert f"base + adapter: subtraction {after.group(1)}%" in text
+    assert "Trainable params: 16,384" in text and "<picture>" in text
+    assert (tmp_path / "runs" / "notebooks" / "gpt_subtraction_lora.safetensors").is_file()
