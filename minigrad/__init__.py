@@ -81,7 +81,7 @@ bool = bool_
 __version__ = "0.1.0"
 
 _SUBMODULES = ("amp", "autograd", "backends", "cuda", "data", "distributed", "finetune", "io",
-               "kernels", "models", "nn", "onnx", "optim", "train", "utils")
+               "kernels", "models", "nn", "onnx", "optim", "train", "utils", "viz")
 
 
 def save(obj: _Any, f: _Any, metadata: _Any = None, **kwargs: _Any) -> None:
