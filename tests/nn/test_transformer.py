@@ -93,7 +93,7 @@ def test_layer_activation_options_and_layout():
     )
     custom = nn.TransformerEncoderLayer(8, 2, 16, activation=nn.Tanh())
     assert "activation" in dict(custom.named_children())
-    with pytest.raises(ValueError, match="relu/gelu"):
+    with pytest.raises(RuntimeError, match="relu/gelu"):
         nn.TransformerEncoderLayer(8, 2, activation="swish")
     batch_first = make_layer().float()
     seq_first = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0)
