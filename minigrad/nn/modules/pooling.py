@@ -1,4 +1,4 @@
-"""Pooling layers: ``MaxPool2d`` and ``AvgPool2d``."""
+"""Pooling layers: ``MaxPool1d``, ``MaxPool2d``, ``AvgPool1d`` and ``AvgPool2d``."""
 
 from __future__ import annotations
 
@@ -68,6 +68,57 @@ class AvgPool2d(Module):
         if self.divisor_override is not None:
             kwargs["divisor_override"] = self.divisor_override
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, **kwargs)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool1d(Module):
+    """The maximum over each length-``kernel_size`` window of an ``(N, C, L)`` or
+    ``(C, L)`` input (``stride`` defaults to the kernel).
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> nn.MaxPool1d(2)(mg.tensor([[[1.0, 5.0, 2.0, 0.0]]]))
+    tensor([[[5., 2.]]])
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 dilation: Any = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor) -> Any:
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool1d(Module):
+    """The mean over each length-``kernel_size`` window of an ``(N, C, L)`` or ``(C, L)``
+    input (``stride`` defaults to the kernel)."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
