@@ -11,7 +11,7 @@ import minigrad.nn as nn
 
 from ._helpers import gradcheck_module, randn64
 from .test_attention import reference_mha
-from .test_transformer import layer_norm, x64
+from .test_transformer import feed_forward, layer_norm, make_layer, x64
 
 
 def reference_decoder_layer(layer, x, memory, tgt_mask=None, memory_mask=None,
@@ -25,9 +25,7 @@ def reference_decoder_layer(layer, x, memory, tgt_mask=None, memory_mask=None,
         return reference_mha(layer.multihead_attn, h, memory, memory, memory_mask)[0]
 
     def ff(h):
-        w1, b1 = layer.linear1.weight.detach().numpy(), layer.linear1.bias.detach().numpy()
-        w2, b2 = layer.linear2.weight.detach().numpy(), layer.linear2.bias.detach().numpy()
-        return act(h @ w1.T + b1) @ w2.T + b2
+        return feed_forward(layer, h, act)
 
     if layer.norm_first:
         x = x + sa(layer_norm(x, layer.norm1))
@@ -39,14 +37,7 @@ def reference_decoder_layer(layer, x, memory, tgt_mask=None, memory_mask=None,
 
 
 def make_decoder_layer(**kwargs):
-    kwargs.setdefault("batch_first", True)
-    layer = nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, **kwargs)
-    layer.double().eval()
-    rng = np.random.default_rng(0)
-    with mg.no_grad():
-        for p in layer.parameters():
-            p.copy_(p.detach().numpy() + rng.standard_normal(p.shape) * 0.1)
-    return layer
+    return make_layer(nn.TransformerDecoderLayer, **kwargs)
 
 
 CAUSAL4 = np.triu(np.full((4, 4), -np.inf), 1)
