@@ -608,7 +608,33 @@ def _bmm_case(draw):
                 np.matmul)
 
 
+def _conv1d_ref(x, w, b, stride, padding, dilation, groups):
+    """Windows of the padded signal contracted with the filters, group by group."""
+    n, c, _ = x.shape
+    f, cg, k = w.shape
+    x = np.pad(x, ((0, 0), (0, 0), (padding, padding)))
+    windows = np.lib.stride_tricks.sliding_window_view(x, dilation * (k - 1) + 1, axis=2)
+    windows = windows[:, :, ::stride, ::dilation]  # (N, C, L_out, k)
+    xg = windows.reshape(n, groups, cg, -1, k)
+    wg = w.reshape(groups, f // groups, cg, k)
+    out = np.einsum("ngclk,gock->ngol", xg, wg).reshape(n, f, -1)
+    return out + b.reshape(1, -1, 1)
+
+
+def _conv1d_case(draw):
+    groups = draw(st.integers(1, 2))
+    cg, fg, k = (draw(st.integers(1, 2)) for _ in range(3))
+    stride, padding, dilation = (draw(st.integers(lo, 2)) for lo in (1, 0, 1))
+    length = draw(st.integers(dilation * (k - 1) + 1, 6))
+    args = (stride, padding, dilation, groups)
+    x = array(draw, (draw(st.integers(1, 2)), cg * groups, length))
+    w, b = array(draw, (fg * groups, cg, k)), array(draw, (fg * groups,))
+    return Case([x, w, b], lambda a, c, d: mg.nn.functional.conv1d(a, c, d, *args),
+                lambda a, c, d: _conv1d_ref(a, c, d, *args))
+
+
 REGISTRY += [
+    OpSpec("conv1d", _conv1d_case, second_order=False),
     OpSpec("roll", _shape_case(_roll)),
     OpSpec("narrow", _shape_case(_narrow)),
     OpSpec("view_as", _shape_case(_view_as)),
