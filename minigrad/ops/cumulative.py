@@ -8,7 +8,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import check_dim, tensor_arg
+from ._args import check_dim, tensor_arg, write_out
 
 
 class Cumsum(Function):
@@ -26,7 +26,7 @@ class Cumsum(Function):
 
 @tensor_method("cumsum")
 def cumsum(input: Tensor, dim: int | None = None, *, dtype: Any = None,
-           axis: int | None = None) -> Tensor:
+           axis: int | None = None, out: Tensor | None = None) -> Tensor:
     """Running sums along ``dim`` (or NumPy's name, ``axis``): ``out[i] = input[0] + ... +
     input[i]``. Integer and bool inputs give int64 (as in PyTorch); ``dtype`` converts first.
 
@@ -42,5 +42,5 @@ def cumsum(input: Tensor, dim: int | None = None, *, dtype: Any = None,
         raise TypeError("cumsum: give dim (or its alias axis), once")
     d = check_dim(dim if axis is None else axis, x.ndim, "cumsum")
     if x.ndim == 0:
-        return Cumsum.apply(x.reshape(1), 0).reshape(())
-    return Cumsum.apply(x, d)
+        return write_out(Cumsum.apply(x.reshape(1), 0).reshape(()), out, "cumsum")
+    return write_out(Cumsum.apply(x, d), out, "cumsum")

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import binary_operands
+from ._args import binary_operands, write_out
 
 
 def _check_divisor(b: Any, dtype: np.dtype, op: str) -> None:
@@ -85,36 +85,37 @@ def rounded_div(input: Any, other: Any, rounding_mode: str) -> Tensor:
 
 
 @tensor_method("floor_divide")
-def floor_divide(input: Any, other: Any) -> Tensor:
+def floor_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input // other``, rounded down (``div(input, other, rounding_mode="floor")``).
 
     >>> import minigrad as mg
     >>> mg.tensor([7, -7]) // 2
     tensor([ 3, -4])
     """
-    return rounded_div(input, other, "floor")
+    return write_out(rounded_div(input, other, "floor"), out, "floor_divide")
 
 
 @tensor_method("remainder")
-def remainder(input: Any, other: Any) -> Tensor:
+def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input % other`` with the divisor's sign, as Python's ``%``.
 
     >>> import minigrad as mg
     >>> mg.tensor([7, -7]) % 3, mg.remainder(mg.tensor([5.5]), 2)
     (tensor([1, 2]), tensor([1.5]))
     """
-    return Remainder.apply(*binary_operands(input, other, "remainder"))
+    return write_out(Remainder.apply(*binary_operands(input, other, "remainder")), out,
+                     "remainder")
 
 
 @tensor_method("fmod")
-def fmod(input: Any, other: Any) -> Tensor:
+def fmod(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """The remainder with the dividend's sign, as C's ``fmod``.
 
     >>> import minigrad as mg
     >>> mg.fmod(mg.tensor([7, -7]), 3)
     tensor([ 1, -1])
     """
-    return Fmod.apply(*binary_operands(input, other, "fmod"))
+    return write_out(Fmod.apply(*binary_operands(input, other, "fmod")), out, "fmod")
 
 
 @tensor_method("__floordiv__")

@@ -141,7 +141,7 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 @tensor_method("mv")
-def mv(input: Tensor, vec: Tensor) -> Tensor:
+def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The product of a matrix (n, m) and a vector (m,): a vector (n,).
 
     >>> import minigrad as mg
@@ -151,7 +151,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     if input.ndim != 2 or vec.ndim != 1:
         raise ValueError(f"mv: expects a 2-D matrix and a 1-D vector, got shapes "
                          f"{tuple(input.shape)} and {tuple(vec.shape)}")
-    return matmul(input, vec)
+    return write_out(matmul(input, vec), out, "mv")
 
 
 def _vectors(op: str, input: Tensor, other: Tensor) -> None:
@@ -161,7 +161,7 @@ def _vectors(op: str, input: Tensor, other: Tensor) -> None:
 
 
 @tensor_method("dot")
-def dot(input: Tensor, tensor: Tensor) -> Tensor:
+def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The inner product of two 1-D tensors of the same length, as a 0-dim tensor.
 
     >>> import minigrad as mg
@@ -172,11 +172,11 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     if input.shape != tensor.shape:
         raise ValueError(f"dot: the vectors must have the same length, got {input.shape[0]} "
                          f"and {tensor.shape[0]}")
-    return matmul(input, tensor)
+    return write_out(matmul(input, tensor), out, "dot")
 
 
 @tensor_method("outer", "ger")
-def outer(input: Tensor, vec2: Tensor) -> Tensor:
+def outer(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]``.
 
     >>> import minigrad as mg
@@ -185,7 +185,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
             [  2.,  20., 200.]])
     """
     _vectors("outer", input, vec2)
-    return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
+    return write_out(reshape(input, (-1, 1)) * reshape(vec2, (1, -1)), out, "outer")
 
 
 @tensor_method("unbind")

@@ -352,3 +352,22 @@ def test_as_tensor_converts_a_tensor_keeping_its_graph():
     assert d.dtype == mg.float64 and d.requires_grad
     d.sum().backward()
     assert w.grad.tolist() == [1.0, 1.0]
+
+
+def test_out_on_the_new_ops():
+    a = mg.tensor([1.0, 2.0, 3.0])
+    for call, expected in [
+        (lambda out: mg.cumsum(a, 0, out=out), [1.0, 3.0, 6.0]),
+        (lambda out: mg.remainder(a, 2, out=out), [1.0, 0.0, 1.0]),
+        (lambda out: mg.fmod(-a, 2, out=out), [-1.0, -0.0, -1.0]),
+        (lambda out: mg.floor_divide(a, 2, out=out), [0.0, 1.0, 1.0]),
+        (lambda out: mg.mv(mg.eye(3), a, out=out), [1.0, 2.0, 3.0]),
+    ]:
+        out = mg.zeros(3)
+        assert call(out) is out and out.tolist() == expected
+    out = mg.zeros(())
+    assert mg.dot(a, a, out=out) is out and out.item() == 14.0
+    out = mg.zeros(3, 3)
+    assert mg.outer(a, a, out=out) is out and out[2].tolist() == [3.0, 6.0, 9.0]
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        mg.cumsum(mg.ones(2, requires_grad=True), 0, out=mg.zeros(2))
