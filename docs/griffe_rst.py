@@ -1,0 +1,64 @@
+"""A griffe extension for the API pages: minigrad's docstrings are written in the plain reST
+style that `help()` and doctest read (``code``, ``::`` literal blocks, ``>>>`` examples);
+this turns those three into the Markdown that mkdocstrings renders, without touching the
+source. Loaded by mkdocs.yml (plugins > mkdocstrings > extensions)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from griffe import Extension, Object
+
+ROLE = re.compile(r":[a-z]+:`([^`]+)`")          # :class:`Tensor` -> `Tensor`
+DOUBLE_TICKS = re.compile(r"``([^`]+?)``")       # ``x.grad`` -> `x.grad`
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def rst_to_markdown(text: str) -> str:
+    """Fence doctest examples as ```pycon, end ``::`` paragraphs with ':' and keep their
+    indented block as code, and turn reST inline code and roles into Markdown code."""
+    lines = text.splitlines()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.lstrip().startswith(">>>"):
+            pad = " " * _indent(line)
+            block = []
+            while i < len(lines) and lines[i].strip():
+                block.append(lines[i][len(pad):])
+                i += 1
+            if out and out[-1].strip():
+                out.append("")
+            out += [pad + "```pycon", *(pad + b for b in block), pad + "```"]
+            continue
+        if line.rstrip().endswith("::"):
+            head = line.rstrip()[:-2].rstrip()
+            out.append(head + ":" if head.strip() else "")
+            base = _indent(line)
+            i += 1
+            block = []
+            while i < len(lines) and (not lines[i].strip() or _indent(lines[i]) > base):
+                block.append(lines[i])
+                i += 1
+            while block and not block[-1].strip():
+                block.pop()
+            body = [b for b in block if b.strip()]
+            cut = min((_indent(b) for b in body), default=0)
+            pad = " " * base
+            out += ["", pad + "```text", *(pad + b[cut:] if b.strip() else "" for b in block),
+                    pad + "```", ""]
+            continue
+        out.append(DOUBLE_TICKS.sub(r"`\1`", ROLE.sub(r"`\1`", line)))
+        i += 1
+    return "\n".join(out)
+
+
+class RstToMarkdown(Extension):
+    def on_instance(self, *, obj: Object, **kwargs: Any) -> None:
+        if obj.docstring is not None:
+            obj.docstring.value = rst_to_markdown(obj.docstring.value)

@@ -1,0 +1,19 @@
+"""MkDocs hook: the notebooks live in examples/notebooks/ (where they are run and tested);
+the site shows them under notebooks/ without a copy or a symlink in docs/. mkdocs-jupyter
+executes them while the site builds, so their outputs appear. Loaded by mkdocs.yml (hooks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.structure.files import File, Files
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "examples" / "notebooks"
+
+
+def on_files(files: Files, config) -> Files:
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        files.append(File(f"notebooks/{path.name}", src_dir=str(NOTEBOOKS.parent),
+                          dest_dir=config["site_dir"],
+                          use_directory_urls=config["use_directory_urls"]))
+    return files
