@@ -18,6 +18,10 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
+def _inline(line: str) -> str:
+    return DOUBLE_TICKS.sub(r"`\1`", ROLE.sub(r"`\1`", line))
+
+
 def rst_to_markdown(text: str) -> str:
     """Fence doctest examples as ```pycon, end ``::`` paragraphs with ':' and keep their
     indented block as code, and turn reST inline code and roles into Markdown code."""
@@ -37,7 +41,7 @@ def rst_to_markdown(text: str) -> str:
             out += [pad + "```pycon", *(pad + b for b in block), pad + "```"]
             continue
         if line.rstrip().endswith("::"):
-            head = line.rstrip()[:-2].rstrip()
+            head = _inline(line.rstrip()[:-2].rstrip())
             out.append(head + ":" if head.strip() else "")
             base = _indent(line)
             i += 1
@@ -47,13 +51,15 @@ def rst_to_markdown(text: str) -> str:
                 i += 1
             while block and not block[-1].strip():
                 block.pop()
+            while block and not block[0].strip():
+                block.pop(0)
             body = [b for b in block if b.strip()]
             cut = min((_indent(b) for b in body), default=0)
             pad = " " * base
             out += ["", pad + "```text", *(pad + b[cut:] if b.strip() else "" for b in block),
                     pad + "```", ""]
             continue
-        out.append(DOUBLE_TICKS.sub(r"`\1`", ROLE.sub(r"`\1`", line)))
+        out.append(_inline(line))
         i += 1
     return "\n".join(out)
 
