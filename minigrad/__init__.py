@@ -16,6 +16,7 @@ from ._device import device
 from ._dtypes import (
     bool_,
     double,
+    dtype,
     float,
     float16,
     float32,

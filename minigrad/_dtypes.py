@@ -1,9 +1,10 @@
 """The dtypes minigrad supports and the rules for choosing one.
 
-Tensors hold NumPy arrays, so dtypes are NumPy dtypes; ``mg.float32`` is
-``numpy.dtype("float32")``. Floats default to float32 and Python ints to
-int64, as in PyTorch. Type promotion follows PyTorch where it differs from
-NumPy: mixing an integer tensor with a float tensor gives the float's dtype.
+Tensors hold NumPy arrays; ``mg.float32`` is a ``minigrad.dtype`` that wraps
+``numpy.dtype("float32")``, prints as PyTorch's dtypes do and is taken by NumPy as
+a dtype. Floats default to float32 and Python ints to int64, as in PyTorch. Type
+promotion follows PyTorch where it differs from NumPy: mixing an integer tensor with a
+float tensor gives the float's dtype.
 """
 
 from __future__ import annotations
@@ -12,18 +13,81 @@ from typing import Any
 
 import numpy as np
 
-float16 = half = np.dtype("float16")
-float32 = float = np.dtype("float32")
-float64 = double = np.dtype("float64")
-int8 = np.dtype("int8")
-int16 = short = np.dtype("int16")
-int32 = int = np.dtype("int32")
-int64 = long = np.dtype("int64")
-uint8 = np.dtype("uint8")
-bool_ = np.dtype("bool")
 
-SUPPORTED = (float16, float32, float64, int8, int16, int32, int64, uint8, bool_)
-DEFAULT_FLOAT = float32
+class dtype:
+    """A tensor's element type, printed as PyTorch prints its dtypes (``minigrad.float32``).
+
+    It wraps a NumPy dtype and NumPy takes it wherever it takes a dtype; it compares equal to
+    that NumPy dtype, its type (``np.float32``) and its name (``"float32"``).
+
+    >>> import minigrad as mg
+    >>> mg.float32, mg.tensor([1, 2]).dtype, mg.float32.is_floating_point
+    (minigrad.float32, minigrad.int64, True)
+    >>> mg.float32 == np.float32, np.zeros(2, mg.float32).dtype
+    (True, dtype('float32'))
+    """
+
+    __slots__ = ("_numpy",)
+
+    def __init__(self, name: str) -> None:
+        self._numpy = np.dtype(name)
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype (how NumPy reads a ``minigrad.dtype`` given as a dtype)."""
+        return self._numpy
+
+    @property
+    def is_floating_point(self) -> bool:
+        return self._numpy.kind == "f"
+
+    @property
+    def is_signed(self) -> bool:
+        return self._numpy.kind in "fi"
+
+    def __getattr__(self, name: str) -> Any:  # itemsize, kind, name, type, ...
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._numpy, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _public, (self._numpy.name,)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, dtype):
+            return self._numpy == other._numpy
+        try:
+            return self._numpy == np.dtype(other)
+        except TypeError:
+            return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._numpy)
+
+    def __repr__(self) -> str:
+        return f"minigrad.{self._numpy.name}"
+
+    __str__ = __repr__
+
+
+float16 = half = dtype("float16")
+float32 = float = dtype("float32")
+float64 = double = dtype("float64")
+int8 = dtype("int8")
+int16 = short = dtype("int16")
+int32 = int = dtype("int32")
+int64 = long = dtype("int64")
+uint8 = dtype("uint8")
+bool_ = dtype("bool")
+
+PUBLIC = {d.dtype: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8,
+                               bool_)}
+SUPPORTED = tuple(PUBLIC)
+
+
+def _public(name: str) -> dtype:
+    return PUBLIC[np.dtype(name)]
+DEFAULT_FLOAT = float32.dtype
 
 
 def canonical(dtype: Any) -> np.dtype:

@@ -184,8 +184,8 @@ class Tensor:
         return self._array.shape
 
     @property
-    def dtype(self) -> np.dtype:
-        return self._array.dtype
+    def dtype(self) -> _dtypes.dtype:
+        return _dtypes.PUBLIC[self._array.dtype]
 
     @property
     def ndim(self) -> int:
@@ -311,7 +311,7 @@ class Tensor:
         extras = []
         default = _dtypes.DEFAULT_FLOAT if self._array.dtype.kind == "f" else _dtypes.int64
         if self._array.dtype != default and self._array.dtype != _dtypes.bool_:
-            extras.append(f"dtype={self._array.dtype.name}")
+            extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:

@@ -38,7 +38,7 @@ class autocast:  # noqa: N801  (PyTorch's name)
     >>> import minigrad as mg
     >>> with mg.amp.autocast("cpu", enabled=False):
     ...     (mg.ones(2) * 2).dtype
-    dtype('float32')
+    minigrad.float32
     """
 
     def __init__(self, device_type: str, dtype: Any = None, enabled: bool = True,

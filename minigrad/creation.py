@@ -21,7 +21,7 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
     Python floats become float32 and Python ints int64; arrays keep their dtype.
 
     >>> tensor([[1, 2], [3, 4]]).dtype
-    dtype('int64')
+    minigrad.int64
     >>> tensor([1.5, 2.0], requires_grad=True)
     tensor([1.5, 2. ], requires_grad=True)
     """
@@ -190,7 +190,7 @@ def randint(
     ``randint(high, size)``.
 
     >>> randint(3, (4,)).shape, randint(5, 8, (2, 2)).dtype
-    ((4,), dtype('int64'))
+    ((4,), minigrad.int64)
     """
     check_device(device, "randint")
     if high is None or isinstance(high, tuple | list):  # randint(high, size)

@@ -7,7 +7,7 @@ true for a float32 tensor.
 
 >>> import minigrad as mg
 >>> mg.LongTensor([1, 2]).dtype, mg.FloatTensor(2, 3).shape
-(dtype('int64'), (2, 3))
+(minigrad.int64, (2, 3))
 >>> isinstance(mg.ones(2), mg.FloatTensor), isinstance(mg.ones(2), mg.LongTensor)
 (True, False)
 """

@@ -23,7 +23,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
 
     >>> x, y = default_collate([(np.zeros(2), 1), (np.ones(2), 0)])
     >>> x.shape, y.dtype
-    ((2, 2), dtype('int64'))
+    ((2, 2), minigrad.int64)
     """
     return collate_items(list(batch), indices=None)
 

@@ -124,7 +124,7 @@ def test_repr_like_pytorch():
     assert repr(mg.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
     y = mg.tensor([1.0], requires_grad=True) * 2
     assert repr(y) == "tensor([2.], grad_fn=<MulBackward>)"
-    assert repr(mg.tensor([1.0], dtype=mg.float64)) == "tensor([1.], dtype=float64)"
+    assert repr(mg.tensor([1.0], dtype=mg.float64)) == "tensor([1.], dtype=minigrad.float64)"
     assert repr(mg.tensor([1, 2])) == "tensor([1, 2])"
 
 
@@ -260,3 +260,24 @@ def test_assigning_data_replaces_the_values():
     frozen = mg.zeros(2)
     frozen.data = mg.tensor([5, 6])  # a tensor without grad may change dtype
     assert frozen.dtype == np.int64
+
+
+def test_dtypes_print_as_pytorch_does_and_stay_numpy_compatible():
+    import copy
+    import pickle
+
+    x = mg.tensor([1, 2])
+    assert str(x.dtype) == repr(x.dtype) == "minigrad.int64"
+    assert isinstance(mg.float32, mg.dtype)
+    assert mg.float32 == np.float32 == np.dtype("float32") == "float32"
+    assert mg.float32 != mg.float64 and mg.float32 != "int8"
+    assert hash(mg.float32) == hash(np.dtype("float32"))
+    assert {np.dtype("int64"): "found"}[x.dtype] == "found"
+    assert np.zeros(2, mg.float16).dtype == np.float16
+    assert np.ones(2).astype(mg.int32).dtype == np.int32
+    assert (mg.float64.is_floating_point, mg.int64.is_floating_point) == (True, False)
+    assert (mg.int8.is_signed, mg.uint8.is_signed, mg.bool_.is_signed) == (True, False, False)
+    assert mg.float32.itemsize == 4 and mg.float32.kind == "f"
+    assert copy.deepcopy(mg.float32) is mg.float32
+    assert pickle.loads(pickle.dumps(mg.int64)) is mg.int64
+    assert mg.randn(2, dtype="float64").dtype is mg.float64
