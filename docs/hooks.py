@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "examples" / "notebooks"
 
 
+@event_priority(100)  # before mkdocs-jupyter's on_files, which turns notebooks into pages
 def on_files(files: Files, config) -> Files:
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         files.append(File(f"notebooks/{path.name}", src_dir=str(NOTEBOOKS.parent),

@@ -57,7 +57,7 @@ def screenshot(chromium: str, url: str, png: Path) -> None:
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                         f"--screenshot={png}", "--window-size=1280,2000",
-                        "--virtual-time-budget=5000", url],
+                        "--virtual-time-budget=10000", url],
                        check=True, timeout=120, capture_output=True)
     if not png.exists():
         raise RuntimeError(f"Chromium wrote no screenshot of {url}")
