@@ -1,10 +1,12 @@
 """A griffe extension for the API pages: minigrad's docstrings are written in the plain reST
 style that `help()` and doctest read (``code``, ``::`` literal blocks, ``>>>`` examples);
 this turns those three into the Markdown that mkdocstrings renders, without touching the
-source. Loaded by mkdocs.yml (plugins > mkdocstrings > extensions)."""
+source. It also drops the docstring that inspection gives a plain class attribute (its
+value's type's: `str`, `bool`). Loaded by mkdocs.yml (plugins > mkdocstrings > extensions)."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
@@ -65,6 +67,13 @@ def rst_to_markdown(text: str) -> str:
 
 
 class RstToMarkdown(Extension):
-    def on_instance(self, *, obj: Object, **kwargs: Any) -> None:
-        if obj.docstring is not None:
-            obj.docstring.value = rst_to_markdown(obj.docstring.value)
+    def on_instance(self, *, obj: Object, node: Any = None, **kwargs: Any) -> None:
+        if obj.docstring is None:
+            return
+        value = getattr(node, "obj", None)
+        if obj.is_attribute and value is not None and not callable(value) and \
+                obj.docstring.value == inspect.getdoc(type(value)):
+            # an inspected class attribute (name = "accuracy") shows str's docstring
+            obj.docstring = None
+            return
+        obj.docstring.value = rst_to_markdown(obj.docstring.value)
