@@ -28,7 +28,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
-SLOW_PAGES = {"finetune-gpt.md", "finetune.md", "models.md", "overfitting.md"}
+SLOW_PAGES = {"finetune-gpt.md", "finetune.md", "models.md", "overfitting.md", "problems.md"}
 OUTPUT_INFO = 'text title="Output"'
 FENCE = re.compile(r"^(`{3,})([^`]*)$")
 
