@@ -81,21 +81,23 @@ bool = bool_
 __version__ = "0.1.0"
 
 _SUBMODULES = ("amp", "autograd", "backends", "cuda", "data", "distributed", "finetune", "io",
-               "kernels", "models", "nn", "onnx", "optim", "train", "utils")
+               "kernels", "models", "nn", "onnx", "optim", "train", "utils", "viz")
 
 
-def save(obj: _Any, path: _Any, metadata: _Any = None) -> None:
-    """Save a state dict to a safetensors file atomically (see ``minigrad.io.save``)."""
+def save(obj: _Any, f: _Any, metadata: _Any = None, **kwargs: _Any) -> None:
+    """Save tensors, arrays and nestings of them to a safetensors file or binary file object
+    (``torch.save``'s place; never pickles; see ``minigrad.io.save``)."""
     from .io import save as _save
 
-    _save(obj, path, metadata=metadata)
+    _save(obj, f, metadata, **kwargs)
 
 
-def load(path: _Any, **kwargs: _Any) -> _Any:
-    """Load a state dict saved by ``save`` (never unpickles; see ``minigrad.io.load``)."""
+def load(f: _Any, map_location: _Any = None, **kwargs: _Any) -> _Any:
+    """Load what ``save`` wrote (``torch.load``'s place; never unpickles, whatever
+    ``weights_only`` says; see ``minigrad.io.load``)."""
     from .io import load as _load
 
-    return _load(path, **kwargs)
+    return _load(f, map_location, **kwargs)
 
 
 def __getattr__(name: str) -> _Any:

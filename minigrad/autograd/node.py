@@ -57,9 +57,14 @@ class Node:
         return type(self).__name__
 
     @property
-    def next_functions(self) -> tuple[Any, ...]:
-        """The parents of this node, like PyTorch's ``grad_fn.next_functions``."""
-        return tuple(self.parents)
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """One ``(function, 0)`` pair per input, as PyTorch's ``grad_fn.next_functions``:
+        the input's ``Node``, an ``AccumulateGrad`` whose ``.variable`` is the input (a
+        leaf that requires grad), or None (no gradient needed). Empty once released."""
+        return tuple(
+            (p if p is None or isinstance(p, Node) else AccumulateGrad(p), 0)
+            for p in self.parents
+        )
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (inputs, the output, or intermediates) for ``backward``."""
@@ -101,3 +106,22 @@ class Node:
             self._saved_as_tensors = ()
             self._inputs = ()
             self._out_data = None
+
+
+class AccumulateGrad:
+    """The end of a path in ``next_functions``: the gradient goes into ``variable.grad``.
+
+    Made on each access (compare two by their ``variable``), as a read-only view of
+    the graph for tools that walk it (``minigrad.viz``); the engine does not use it.
+    """
+
+    next_functions: tuple[tuple[Any, int], ...] = ()
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad object>"
+
+    def name(self) -> str:
+        return "AccumulateGrad"

@@ -63,12 +63,14 @@ class Entry:
 
 @dataclass(frozen=True)
 class Header:
-    """A validated header: the tensors in header order, the metadata and where data starts."""
+    """A validated header: the tensors in header order, the metadata, and where the data
+    section starts and ends (absolute positions in the file)."""
 
     entries: dict[str, Entry]
     metadata: dict[str, str]
     data_start: int
     raw: dict[str, Any]
+    data_end: int
 
 
 def dtype_name(dtype: np.dtype) -> str | None:
@@ -79,22 +81,35 @@ def dtype_name(dtype: np.dtype) -> str | None:
 # ----------------------------------------------------------------------------- reading
 
 
-def read_header(f: BinaryIO, path: str) -> Header:
-    """Read and validate the header of the open file ``f``; ``path`` names it in errors."""
-    f.seek(0, 2)
-    file_size = f.tell()
-    f.seek(0)
+def read_header(f: BinaryIO, path: str, *, whole_file: bool = True) -> Header:
+    """Read and validate the header of the open, seekable file ``f``; ``path`` names it in
+    errors.
+
+    With ``whole_file`` the file holds one safetensors object from its start to its
+    end. Without, the object starts at ``f``'s current position and ends where its
+    tensors end; whatever follows is not looked at (several objects may follow each
+    other in one stream).
+    """
+    start = 0 if whole_file else f.tell()
+    try:
+        f.seek(0, 2)
+    except (OSError, ValueError) as exc:  # gzip files cannot seek from the end
+        raise _bad(path, f"cannot find the end of the file ({exc}); read it into an "
+                   "io.BytesIO first") from None
+    available = f.tell() - start
+    f.seek(start)
     prefix = f.read(8)
     foreign = _foreign_format(prefix)
     if len(prefix) < 8:
-        raise _bad(path, foreign or f"file is {file_size} bytes, too short for a safetensors "
-                   "file (it needs at least the 8-byte header length)")
+        what = "file" if whole_file else "the rest of the file"
+        raise _bad(path, foreign or f"{what} is {available} bytes, too short for a "
+                   "safetensors file (it needs at least the 8-byte header length)")
     n = struct.unpack("<Q", prefix)[0]
     if n > MAX_HEADER_BYTES:
         raise _bad(path, foreign or f"header length {n} exceeds the limit of "
                    f"{MAX_HEADER_BYTES} bytes (not a safetensors file?)")
-    if n > file_size - 8:
-        raise _bad(path, foreign or f"header length {n} exceeds the {file_size - 8} bytes that "
+    if n > available - 8:
+        raise _bad(path, foreign or f"header length {n} exceeds the {available - 8} bytes that "
                    "follow the length prefix (file truncated or not safetensors)")
     raw_bytes = f.read(n)
     if foreign and not raw_bytes.startswith(b"{"):
@@ -102,14 +117,15 @@ def read_header(f: BinaryIO, path: str) -> Header:
     raw = _parse_json(raw_bytes, path)
     if not raw_bytes.startswith(b"{"):
         raise _bad(path, "header must start with '{' (the format allows padding only at the end)")
-    data_size = file_size - 8 - n
+    data_size = available - 8 - n
     metadata = _check_metadata(raw.get(METADATA_KEY, {}), path)
     entries = {}
     for name, value in raw.items():
         if name != METADATA_KEY:
             entries[name] = _check_entry(name, value, data_size, path)
-    _check_layout(entries, data_size, path)
-    return Header(entries, metadata, 8 + n, raw)
+    end = _check_layout(entries, data_size if whole_file else None, path)
+    data_start = start + 8 + n
+    return Header(entries, metadata, data_start, raw, data_start + end)
 
 
 def read_arrays(f: BinaryIO, header: Header, path: str) -> dict[str, np.ndarray]:
@@ -123,17 +139,42 @@ def read_arrays(f: BinaryIO, header: Header, path: str) -> dict[str, np.ndarray]
             f.seek(header.data_start + entry.begin)
             _read_into(f, out.reshape(-1).view(np.uint8), name, path)
         arrays[name] = _to_native(out, entry.dtype)
+    f.seek(header.data_end)
     return {name: arrays[name] for name in header.entries}
+
+
+def map_arrays(path: str, header: Header) -> dict[str, np.ndarray]:
+    """Every tensor of a validated ``header`` as a copy-on-write view of the file ``path``
+    (memory-mapped: pages are read when touched; writes stay in memory, never reach the
+    file). BF16, byte-swapped and misaligned tensors are copied."""
+    whole = np.memmap(path, dtype=np.uint8, mode="c")
+    arrays = {}
+    for name, entry in header.entries.items():
+        raw = np.asarray(whole[header.data_start + entry.begin:header.data_start + entry.end])
+        dtype = DTYPES.get(entry.dtype) or READ_ONLY_DTYPES[entry.dtype]
+        array = raw.view(dtype).reshape(entry.shape)
+        if not array.flags.aligned:
+            array = array.copy()
+        arrays[name] = _to_native(array, entry.dtype)
+    return arrays
 
 
 def _read_into(f: BinaryIO, buf: np.ndarray, name: str, path: str) -> None:
     view = memoryview(buf)
+    readinto = getattr(f, "readinto", None) or (lambda into: _read_via_read(f, into))
     filled = 0
     while filled < len(view):
-        count = f.readinto(view[filled:])
+        count = readinto(view[filled:])
         if not count:
             raise _bad(path, f"file ended while reading tensor {name!r} (changed while loading?)")
         filled += count
+
+
+def _read_via_read(f: BinaryIO, into: memoryview) -> int:
+    """``readinto`` for a file object that has only ``read``."""
+    data = f.read(min(len(into), CHUNK_BYTES))
+    into[:len(data)] = data
+    return len(data)
 
 
 def _to_native(array: np.ndarray, name: str) -> np.ndarray:
@@ -230,8 +271,9 @@ def _check_entry(name: str, value: Any, data_size: int, path: str) -> Entry:
     return Entry(dtype, tuple(shape), begin, end)
 
 
-def _check_layout(entries: dict[str, Entry], data_size: int, path: str) -> None:
-    """Tensors must tile the data section exactly: no overlap, no gap, nothing left over."""
+def _check_layout(entries: dict[str, Entry], data_size: int | None, path: str) -> int:
+    """Tensors must tile the data section exactly: no overlap, no gap, and (when
+    ``data_size`` is known) nothing left over. Returns the data section's size."""
     position, previous = 0, None
     for name, entry in sorted(entries.items(), key=lambda item: (item[1].begin, item[1].end)):
         if entry.begin < position:
@@ -242,9 +284,10 @@ def _check_layout(entries: dict[str, Entry], data_size: int, path: str) -> None:
             raise _bad(path, f"gap in the data section: bytes [{position}, {entry.begin}) "
                        f"before tensor {name!r} belong to no tensor")
         position, previous = entry.end, name
-    if position != data_size:
+    if data_size is not None and position != data_size:
         raise _bad(path, f"the data section is {data_size} bytes but the tensors cover only "
                    f"{position}: {data_size - position} trailing bytes belong to no tensor")
+    return position
 
 
 def _is_count(x: Any) -> bool:

@@ -13,6 +13,7 @@ lists them all and says which are fused.
 from ..ops.activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
 from ..ops.nn_attention import scaled_dot_product_attention
 from ..ops.nn_conv import avg_pool2d, conv2d, max_pool2d
+from ..ops.nn_conv1d import avg_pool1d, conv1d, max_pool1d
 from ..ops.nn_cross_entropy import cross_entropy, nll_loss
 from ..ops.nn_logsigmoid import logsigmoid
 from ..ops.nn_loss import (
@@ -29,10 +30,12 @@ from ..ops.nn_softmax import log_softmax, softmax, softmin
 from ..ops.shape import pad
 
 __all__ = [
+    "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
     "conv2d",
     "cosine_similarity",
     "cross_entropy",
@@ -47,6 +50,7 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "max_pool1d",
     "max_pool2d",
     "mse_loss",
     "nll_loss",

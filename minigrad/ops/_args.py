@@ -3,7 +3,8 @@ tensors, and the ``out=`` argument. Each check raises an error naming the op."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -92,6 +93,22 @@ def reduction_dims(
     return normalize_dims(dim, ndim, op), bool(keepdim)
 
 
+def numpy_aliases(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator: accept NumPy's ``axis=`` for ``dim=`` and ``keepdims=`` for ``keepdim=``,
+    as PyTorch's functions do (``torch.cat(xs, axis=1)``, ``x.all(axis=0, keepdims=True)``)."""
+
+    @functools.wraps(fn)
+    def with_aliases(*args: Any, **kwargs: Any) -> Any:
+        for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+            if alias in kwargs:
+                if name in kwargs:
+                    raise TypeError(f"{fn.__name__}: pass {name} or {alias}, not both")
+                kwargs[name] = kwargs.pop(alias)
+        return fn(*args, **kwargs)
+
+    return with_aliases
+
+
 def keepdim_shape(shape: Sequence[int], dims: tuple[int, ...] | None) -> tuple[int, ...]:
     """``shape`` with the reduced ``dims`` set to 1."""
     if dims is None:
@@ -127,6 +144,9 @@ def write_out(result: Tensor, out: Tensor | None, op: str) -> Tensor:
             f"{op}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad"
         )
+    if not np.can_cast(result._array.dtype, out._array.dtype, casting="same_kind"):
+        raise RuntimeError(f"{op}: result type {result._array.dtype} can't be cast to the "
+                           f"desired output type {out._array.dtype}")
     out._check_inplace(op)
     if out.shape == result.shape:
         np.copyto(out._array, result._array, casting="same_kind")

@@ -10,7 +10,7 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
 from ..kernels import gelu_backward, gelu_forward
 from ..kernels.gelu import erfc_numpy
-from ._args import float_input
+from ._args import float_input, write_out
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -100,9 +100,9 @@ class Erf(Function):
 
 
 @tensor_method("erf")
-def erf(input: Tensor) -> Tensor:
+def erf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The error function."""
-    return Erf.apply(float_input(input))
+    return write_out(Erf.apply(float_input(input)), out, "erf")
 
 
 class Gelu(Function):
@@ -159,15 +159,15 @@ class Softplus(Function):
 
 
 @tensor_method("tanh")
-def tanh(input: Tensor) -> Tensor:
+def tanh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Hyperbolic tangent."""
-    return Tanh.apply(float_input(input))
+    return write_out(Tanh.apply(float_input(input)), out, "tanh")
 
 
 @tensor_method("sigmoid")
-def sigmoid(input: Tensor) -> Tensor:
+def sigmoid(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Logistic sigmoid 1 / (1 + e^-x), computed without overflow."""
-    return Sigmoid.apply(float_input(input))
+    return write_out(Sigmoid.apply(float_input(input)), out, "sigmoid")
 
 
 @tensor_method("relu")

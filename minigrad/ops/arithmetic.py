@@ -179,15 +179,15 @@ def div(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 @tensor_method("pow")
-def pow(input: Any, exponent: Any) -> Tensor:
+def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
     """``input ** exponent``; either may be a tensor or a scalar."""
-    return Pow.apply(*binary_operands(input, exponent, "pow"))
+    return write_out(Pow.apply(*binary_operands(input, exponent, "pow")), out, "pow")
 
 
 @tensor_method("neg", "negative", "__neg__")
-def neg(input: Tensor) -> Tensor:
+def neg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``-input``."""
-    return Neg.apply(input)
+    return write_out(Neg.apply(input), out, "neg")
 
 
 @tensor_method("matmul", "__matmul__")

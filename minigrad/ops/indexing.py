@@ -15,7 +15,7 @@ import numpy as np
 from .. import kernels
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import normalize_dims
+from ._args import normalize_dims, numpy_aliases
 from .pointwise import where
 
 
@@ -215,6 +215,7 @@ def _check_in_range(idx: np.ndarray, n: int, dim: int, op: str) -> None:
 
 
 @tensor_method("index_select")
+@numpy_aliases
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     """Rows (or slices along ``dim``) picked by a 1-D integer ``index``."""
     idx = index._array if isinstance(index, Tensor) else np.asarray(index)
@@ -227,6 +228,7 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
 
 
 @tensor_method("gather")
+@numpy_aliases
 def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (PyTorch's gather)."""
     idx = index._array if isinstance(index, Tensor) else np.asarray(index)

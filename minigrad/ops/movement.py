@@ -9,7 +9,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import check_dim, write_out
+from ._args import check_dim, numpy_aliases, write_out
 from .arithmetic import matmul
 from .indexing import getitem
 from .shape import reshape
@@ -55,6 +55,7 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
 
 
 @tensor_method("narrow")
+@numpy_aliases
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """``input`` restricted to ``start .. start + length - 1`` along ``dim``.
 

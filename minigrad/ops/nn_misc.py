@@ -9,6 +9,8 @@ import numpy as np
 from .. import kernels
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..autograd.grad_mode import no_grad
+from ..creation import from_numpy
 from ..random import rng
 from ..sparse import SparseGrad
 from ._args import check_dim, index_data, optional_tensor, tensor_arg
@@ -70,9 +72,9 @@ class Embedding(Function):
     name = "embedding"
 
     @staticmethod
-    def forward(ctx, index, weight, padding_idx, sparse):
+    def forward(ctx, index, weight, padding_idx, scale_grad_by_freq, sparse):
         ctx.index, ctx.padding_idx, ctx.weight_shape = index, padding_idx, weight.shape
-        ctx.sparse = sparse
+        ctx.scale_grad_by_freq, ctx.sparse = scale_grad_by_freq, sparse
         ctx.save_for_backward(index)  # guards an index Tensor against in-place edits
         return np.take(weight, index, axis=0)
 
@@ -80,36 +82,58 @@ class Embedding(Function):
     def backward(ctx, grad):
         ctx.saved_tensors  # noqa: B018 - raises if the index was edited in place
         rows, width = ctx.weight_shape
+        flat = ctx.index.reshape(-1)
+        if ctx.scale_grad_by_freq:
+            if ctx.sparse:
+                raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with "
+                                   "sparse gradients (as in PyTorch)")
+            # each position's gradient divided by how often its row occurs in the batch
+            counts = np.bincount(flat, minlength=rows)[ctx.index]
+            grad = grad / counts[..., None].astype(grad.dtype)
         if ctx.create_graph:  # recorded: the scatter-add as a differentiable op
             dw = IndexAdd.apply(grad, ctx.index, ctx.weight_shape)
             if ctx.padding_idx is not None:
                 keep = np.ones((rows, 1), grad.dtype)
                 keep[ctx.padding_idx] = 0
                 dw = dw * keep
-            return None, dw, None, None
+            return None, dw, None, None, None
         if ctx.sparse:  # the same sum, kept as the rows it touches (minigrad/sparse.py)
-            rows = ctx.index.reshape(-1)
             values = np.array(grad.reshape(-1, width))
             if ctx.padding_idx is not None:
-                keep = rows != ctx.padding_idx
-                rows, values = rows[keep], values[keep]
-            return None, SparseGrad(rows, values, ctx.weight_shape), None, None
+                keep = flat != ctx.padding_idx
+                flat, values = flat[keep], values[keep]
+            return None, SparseGrad(flat, values, ctx.weight_shape), None, None, None
         # d weight[i] = sum of the output gradients of every position that read row i
         # (float16 accumulates in float32, the kernel's dtypes, and is rounded back once)
         wide = np.float32 if grad.dtype == np.float16 else grad.dtype
         dw = np.zeros(ctx.weight_shape, wide)
-        kernels.scatter_add_rows(dw, ctx.index.reshape(-1), grad.reshape(-1, width).astype(
-            wide, copy=False))
+        kernels.scatter_add_rows(dw, flat, grad.reshape(-1, width).astype(wide, copy=False))
         if ctx.padding_idx is not None:
             dw[ctx.padding_idx] = 0
-        return None, dw.astype(grad.dtype, copy=False), None, None
+        return None, dw.astype(grad.dtype, copy=False), None, None, None
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None, *,
-              sparse: bool = False) -> Tensor:
+def _renorm_rows(weight: Tensor, index: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """Scale each row of ``weight`` that ``index`` looks up and whose ``norm_type``-norm
+    exceeds ``max_norm`` to norm ``max_norm`` (by max_norm / (norm + 1e-7), as PyTorch),
+    in place and unrecorded. Like PyTorch's, the write bumps the weight's version even when
+    no row changes, so a graph that saved the weight earlier refuses to backward."""
+    rows = np.unique(index)
+    values = weight.numpy(force=True)[rows]
+    norms = np.linalg.norm(values, ord=norm_type, axis=1).astype(np.float64)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    with no_grad():
+        weight[from_numpy(rows)] = from_numpy(values * scale.astype(values.dtype)[:, None])
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer ``input`` (any shape);
-    the ``padding_idx`` row receives no gradient. With ``sparse=True`` the weight's gradient
-    is a `minigrad.sparse.SparseGrad` holding only the rows looked up.
+    the ``padding_idx`` row receives no gradient. ``max_norm`` first rescales, in place, each
+    looked-up row whose ``norm_type``-norm exceeds it. ``scale_grad_by_freq`` divides the
+    gradient of each row by how often its index occurs in ``input``. With ``sparse=True`` the
+    weight's gradient is a `minigrad.sparse.SparseGrad` holding only the rows looked up.
 
     >>> import minigrad as mg, minigrad.nn.functional as F
     >>> F.embedding(mg.tensor([2, 0]), mg.arange(6.0).reshape(3, 2))
@@ -130,9 +154,11 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None, *,
             raise ValueError(f"{op}: padding_idx {padding_idx} is out of range for "
                              f"num_embeddings={n}")
         padding_idx = int(padding_idx) % n
+    if max_norm is not None:
+        _renorm_rows(w, index, float(max_norm), float(norm_type))
     if isinstance(input, Tensor):
         index = input  # the Tensor itself, so that its version is checked in backward
-    return Embedding.apply(index, w, padding_idx, bool(sparse))
+    return Embedding.apply(index, w, padding_idx, bool(scale_grad_by_freq), bool(sparse))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -13,7 +13,14 @@ import numpy as np
 from .. import _dtypes
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
-from ._args import as_operand, binary_operands, float_input, normalize_dims
+from ._args import (
+    as_operand,
+    binary_operands,
+    float_input,
+    normalize_dims,
+    numpy_aliases,
+    write_out,
+)
 from .arithmetic import mul, pow
 
 
@@ -165,78 +172,79 @@ class Where(Function):
 
 
 @tensor_method("exp")
-def exp(input: Tensor) -> Tensor:
+def exp(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """e to the power of each element.
 
     >>> import minigrad as mg
     >>> mg.exp(mg.tensor([0.0, 1.0]))
     tensor([1.    , 2.7183])
     """
-    return Exp.apply(float_input(input))
+    return write_out(Exp.apply(float_input(input)), out, "exp")
 
 
 @tensor_method("log")
-def log(input: Tensor) -> Tensor:
+def log(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Natural logarithm (nan for negatives, -inf at 0, like NumPy)."""
-    return Log.apply(float_input(input))
+    return write_out(Log.apply(float_input(input)), out, "log")
 
 
 @tensor_method("log1p")
-def log1p(input: Tensor) -> Tensor:
+def log1p(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """ln(1 + x), accurate for small x."""
-    return Log1p.apply(float_input(input))
+    return write_out(Log1p.apply(float_input(input)), out, "log1p")
 
 
 @tensor_method("sqrt")
-def sqrt(input: Tensor) -> Tensor:
+def sqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Square root."""
-    return Sqrt.apply(float_input(input))
+    return write_out(Sqrt.apply(float_input(input)), out, "sqrt")
 
 
 @tensor_method("rsqrt")
-def rsqrt(input: Tensor) -> Tensor:
+def rsqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """1 / sqrt(x)."""
-    return pow(input, -0.5)
+    return write_out(pow(input, -0.5), out, "rsqrt")
 
 
 @tensor_method("square")
-def square(input: Tensor) -> Tensor:
+def square(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """x * x."""
-    return mul(input, input)
+    return write_out(mul(input, input), out, "square")
 
 
 @tensor_method("sin")
-def sin(input: Tensor) -> Tensor:
+def sin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Sine."""
-    return Sin.apply(float_input(input))
+    return write_out(Sin.apply(float_input(input)), out, "sin")
 
 
 @tensor_method("cos")
-def cos(input: Tensor) -> Tensor:
+def cos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Cosine."""
-    return Cos.apply(float_input(input))
+    return write_out(Cos.apply(float_input(input)), out, "cos")
 
 
 @tensor_method("abs", "__abs__")
-def abs(input: Tensor) -> Tensor:
+def abs(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Absolute value (gradient 0 at 0, as PyTorch)."""
-    return Abs.apply(input)
+    return write_out(Abs.apply(input), out, "abs")
 
 
 @tensor_method("maximum")
-def maximum(input: Any, other: Any) -> Tensor:
+def maximum(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise maximum of two tensors; on ties each gets half the gradient."""
-    return Maximum.apply(*binary_operands(input, other, "maximum"))
+    return write_out(Maximum.apply(*binary_operands(input, other, "maximum")), out, "maximum")
 
 
 @tensor_method("minimum")
-def minimum(input: Any, other: Any) -> Tensor:
+def minimum(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise minimum of two tensors; on ties each gets half the gradient."""
-    return Minimum.apply(*binary_operands(input, other, "minimum"))
+    return write_out(Minimum.apply(*binary_operands(input, other, "minimum")), out, "minimum")
 
 
 @tensor_method("clamp", "clip")
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+def clamp(input: Tensor, min: Any = None, max: Any = None, *,
+          out: Tensor | None = None) -> Tensor:
     """Limit values to [min, max]; the gradient is 1 inside and 0 outside.
 
     >>> import minigrad as mg
@@ -246,19 +254,19 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
+        result = input
         if min is not None:
-            out = maximum(out, min)
+            result = maximum(result, min)
         if max is not None:
-            out = minimum(out, max)
-        return out
-    return Clamp.apply(input, min, max)
+            result = minimum(result, max)
+        return write_out(result, out, "clamp")
+    return write_out(Clamp.apply(input, min, max), out, "clamp")
 
 
 clip = clamp
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:
+def where(condition: Any, input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input`` where ``condition`` is true, else ``other`` (broadcasting all three).
 
     >>> import minigrad as mg
@@ -279,7 +287,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     elif not isinstance(a, Tensor) and not isinstance(b, Tensor):
         dtype = _dtypes.DEFAULT_FLOAT if isinstance(a, float) else None
         a = Tensor._make(np.asarray(a, dtype=dtype), False, None)
-    return Where.apply(cond, a, b)
+    return write_out(Where.apply(cond, a, b), out, "where")
 
 
 @tensor_method("where")
@@ -294,27 +302,27 @@ def _no_grad(values: np.ndarray) -> Tensor:
 
 
 @tensor_method("sign")
-def sign(input: Tensor) -> Tensor:
+def sign(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """-1, 0 or 1 for each element (no gradient)."""
-    return _no_grad(np.sign(input._array))
+    return write_out(_no_grad(np.sign(input._array)), out, "sign")
 
 
 @tensor_method("floor")
-def floor(input: Tensor) -> Tensor:
+def floor(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Round down (no gradient)."""
-    return _no_grad(np.floor(input._array))
+    return write_out(_no_grad(np.floor(input._array)), out, "floor")
 
 
 @tensor_method("ceil")
-def ceil(input: Tensor) -> Tensor:
+def ceil(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Round up (no gradient)."""
-    return _no_grad(np.ceil(input._array))
+    return write_out(_no_grad(np.ceil(input._array)), out, "ceil")
 
 
 @tensor_method("round")
-def round(input: Tensor, decimals: int = 0) -> Tensor:
+def round(input: Tensor, decimals: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Round half to even, like PyTorch (no gradient)."""
-    return _no_grad(np.round(input._array, decimals))
+    return write_out(_no_grad(np.round(input._array, decimals)), out, "round")
 
 
 @tensor_method("isnan")
@@ -333,15 +341,16 @@ def isfinite(input: Tensor) -> Tensor:
 
 
 def _compare(ufunc: np.ufunc, name: str) -> Any:
-    def compare(input: Any, other: Any) -> Tensor:
+    def compare(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
         a, b = (x._array if isinstance(x, Tensor) else x
                 for x in (as_operand(input, name), as_operand(other, name)))
         try:
-            return _no_grad(ufunc(a, b))
+            result = _no_grad(ufunc(a, b))
         except ValueError as exc:
             raise ValueError(
                 f"{name}: shapes {np.shape(a)} and {np.shape(b)} can't be broadcast together"
             ) from exc
+        return write_out(result, out, name)
 
     compare.__name__ = name
     compare.__doc__ = f"Elementwise ``{name}`` comparison; returns a bool tensor (no gradient)."
@@ -360,11 +369,12 @@ logical_xor = tensor_method("logical_xor", "__xor__")(_compare(np.logical_xor, "
 
 
 @tensor_method("logical_not", "__invert__")
-def logical_not(input: Tensor) -> Tensor:
-    return _no_grad(np.logical_not(input._array))
+def logical_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    return write_out(_no_grad(np.logical_not(input._array)), out, "logical_not")
 
 
 @tensor_method("all")
+@numpy_aliases
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where every element (along ``dim``) is nonzero; a bool tensor, no gradient."""
     dims = normalize_dims(dim, input.ndim, "all") if input.ndim else None
@@ -372,6 +382,7 @@ def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 @tensor_method("any")
+@numpy_aliases
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where some element (along ``dim``) is nonzero; a bool tensor, no gradient."""
     dims = normalize_dims(dim, input.ndim, "any") if input.ndim else None

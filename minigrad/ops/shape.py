@@ -13,7 +13,7 @@ from .._dtypes import promote
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
 from ..creation import size_arg
-from ._args import as_operand, normalize_dims, write_out
+from ._args import as_operand, normalize_dims, numpy_aliases, write_out
 
 
 class Reshape(Function):
@@ -172,6 +172,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 @tensor_method("unflatten")
+@numpy_aliases
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dim ``dim`` into ``sizes``."""
     dim = dim % input.ndim
@@ -213,6 +214,7 @@ def t(input: Tensor) -> Tensor:
 
 
 @tensor_method("squeeze")
+@numpy_aliases
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Remove size-1 dims (all of them, or those in ``dim``)."""
     if dim is None:
@@ -222,6 +224,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
 
 
 @tensor_method("unsqueeze")
+@numpy_aliases
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at ``dim``."""
     if not -input.ndim - 1 <= dim <= input.ndim:
@@ -298,6 +301,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     return Pad.apply(input, tuple(widths), value)
 
 
+@numpy_aliases
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dim.
 
@@ -331,6 +335,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
 concatenate = concat = cat
 
 
+@numpy_aliases
 def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors of equal shape along a new dim."""
     if out is not None:  # PyTorch's out=: compute, then write into out
@@ -369,6 +374,7 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
 
 
 @tensor_method("chunk")
+@numpy_aliases
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of (nearly) equal size, like PyTorch."""
     if chunks <= 0:

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ._args import check_dim
+from ._args import check_dim, numpy_aliases
 from .indexing import gather
 
 
@@ -50,6 +50,7 @@ def _back(result: tuple[Tensor, Tensor], ndim: int) -> tuple[Tensor, Tensor]:
 
 
 @tensor_method("topk")
+@numpy_aliases
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
          sorted: bool = True) -> topk_result:  # noqa: A002  (PyTorch's argument name)
     """The ``k`` largest (``largest=False``: smallest) elements along ``dim``:
@@ -72,6 +73,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
 
 
 @tensor_method("sort")
+@numpy_aliases
 def sort(input: Tensor, dim: int = -1, descending: bool = False,
          stable: bool = False) -> sort_result:
     """``(values, indices)`` sorted along ``dim`` (a stable sort, whatever ``stable``).
@@ -86,6 +88,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False,
 
 
 @tensor_method("argsort")
+@numpy_aliases
 def argsort(input: Tensor, dim: int = -1, descending: bool = False,
             stable: bool = False) -> Tensor:
     """The indices that sort ``input`` along ``dim`` (int64)."""

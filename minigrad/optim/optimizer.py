@@ -80,6 +80,10 @@ class Optimizer:
         shape and dtype; the base class bumps the parameter's version afterwards)."""
         raise NotImplementedError
 
+    def _load_state_value(self, value: Any, p: Tensor, where: str, name: str) -> Any:
+        """A loaded state entry, checked and copied (arrays: ``p``'s shape, float dtype)."""
+        return _load_value(value, p, where, name)
+
     def _sparse_update(self, p: Tensor, grad: Any, state: dict[str, Any],
                        group: ParamGroup) -> None:
         """One step from a sparse gradient (minigrad/sparse.py); refused unless overridden."""
@@ -224,7 +228,7 @@ class Optimizer:
             if k not in by_index:
                 raise ValueError(f"{fn}: state for parameter {k}, which no param group lists")
             p = by_index[k]
-            state[p] = {name: _load_value(v, p, f"{fn}: state[{k}][{name!r}]", name)
+            state[p] = {name: self._load_state_value(v, p, f"{fn}: state[{k}][{name!r}]", name)
                         for name, v in values.items()}
         self.param_groups = groups
         self.state = state

@@ -35,7 +35,8 @@ def can_plot(what: str = "the plot", note: Callable[[str], Any] | None = print) 
     return True
 
 
-def _new_figure(figsize: tuple[float, float], for_file: bool) -> Any:
+def new_figure(figsize: tuple[float, float], for_file: bool) -> Any:
+    """A matplotlib Figure: on a bare Agg canvas when it is for a file, else from pyplot."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -52,7 +53,8 @@ def _new_figure(figsize: tuple[float, float], for_file: bool) -> Any:
     return plt.figure(figsize=figsize)
 
 
-def _finish(fig: Any, path: str | None) -> Any:
+def finish_figure(fig: Any, path: str | None) -> Any:
+    """Save ``fig`` as a PNG at ``path`` (if given); returns ``fig``."""
     if path is not None:
         fig.savefig(path, dpi=120, format="png")
     return fig
@@ -108,7 +110,7 @@ def plot_history(history_or_dict: Any, path: str | None = None,
         raise ValueError("plot_history: nothing to plot (no loss or metric values)")
     ncols = min(len(names), 3)
     nrows = math.ceil(len(names) / ncols)
-    fig = _new_figure((4.8 * ncols, 3.6 * nrows), for_file=path is not None)
+    fig = new_figure((4.8 * ncols, 3.6 * nrows), for_file=path is not None)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes[len(names):]:
         fig.delaxes(ax)
@@ -130,7 +132,7 @@ def plot_history(history_or_dict: Any, path: str | None = None,
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def suggest_lr(lrs: Any, losses: Any) -> float:
@@ -155,7 +157,7 @@ def plot_lr_finder(lrs: Any, losses: Any, path: str | None = None) -> Any:
     best = suggest_lr(lrs, losses)
     lr = np.asarray(lrs, dtype=np.float64)
     loss = np.asarray(losses, dtype=np.float64)
-    fig = _new_figure((6.0, 4.0), for_file=path is not None)
+    fig = new_figure((6.0, 4.0), for_file=path is not None)
     ax = fig.subplots()
     ok = np.isfinite(loss)
     ax.plot(lr[ok], loss[ok], "-", label="loss")
@@ -168,4 +170,4 @@ def plot_lr_finder(lrs: Any, losses: Any, path: str | None = None) -> Any:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    return _finish(fig, path)
+    return finish_figure(fig, path)

@@ -528,7 +528,33 @@ def _bmm_case(draw):
                 np.matmul)
 
 
+def _conv1d_ref(x, w, b, stride, padding, dilation, groups):
+    """Windows of the padded signal contracted with the filters, group by group."""
+    n, c, _ = x.shape
+    f, cg, k = w.shape
+    x = np.pad(x, ((0, 0), (0, 0), (padding, padding)))
+    windows = np.lib.stride_tricks.sliding_window_view(x, dilation * (k - 1) + 1, axis=2)
+    windows = windows[:, :, ::stride, ::dilation]  # (N, C, L_out, k)
+    xg = windows.reshape(n, groups, cg, -1, k)
+    wg = w.reshape(groups, f // groups, cg, k)
+    out = np.einsum("ngclk,gock->ngol", xg, wg).reshape(n, f, -1)
+    return out + b.reshape(1, -1, 1)
+
+
+def _conv1d_case(draw):
+    groups = draw(st.integers(1, 2))
+    cg, fg, k = (draw(st.integers(1, 2)) for _ in range(3))
+    stride, padding, dilation = (draw(st.integers(lo, 2)) for lo in (1, 0, 1))
+    length = draw(st.integers(dilation * (k - 1) + 1, 6))
+    args = (stride, padding, dilation, groups)
+    x = array(draw, (draw(st.integers(1, 2)), cg * groups, length))
+    w, b = array(draw, (fg * groups, cg, k)), array(draw, (fg * groups,))
+    return Case([x, w, b], lambda a, c, d: mg.nn.functional.conv1d(a, c, d, *args),
+                lambda a, c, d: _conv1d_ref(a, c, d, *args))
+
+
 REGISTRY += [
+    OpSpec("conv1d", _conv1d_case, second_order=False),
     OpSpec("roll", _shape_case(_roll)),
     OpSpec("narrow", _shape_case(_narrow)),
     OpSpec("view_as", _shape_case(_view_as)),
@@ -537,5 +563,101 @@ REGISTRY += [
     OpSpec("mm", _mm_case),
     OpSpec("bmm", _bmm_case),
 ]
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def _lstm_cell_ref(gates, cx):
+    i, f, g, o = np.split(gates, 4, axis=-1)
+    c = _sigmoid(f) * cx + _sigmoid(i) * np.tanh(g)
+    return np.concatenate([_sigmoid(o) * np.tanh(c), c], axis=-1)
+
+
+def _gru_cell_ref(input_gates, hidden_gates, hx):
+    xr, xz, xn = np.split(input_gates, 3, axis=-1)
+    hr, hz, hn = np.split(hidden_gates, 3, axis=-1)
+    r, z = _sigmoid(xr + hr), _sigmoid(xz + hz)
+    n = np.tanh(xn + r * hn)
+    return (1 - z) * n + z * hx
+
+
+def _fused_cell_case(kind):
+    from minigrad.ops.nn_rnn import fused_gru_cell, fused_lstm_cell
+
+    def draw_case(draw):
+        lead = draw(shapes(0, 2))
+        hidden = draw(st.integers(1, 3))
+        h = lead + (hidden,)
+        if kind == "lstm":
+            return Case([array(draw, lead + (4 * hidden,), -3.0, 3.0), array(draw, h)],
+                        fused_lstm_cell, _lstm_cell_ref)
+        gates = lead + (3 * hidden,)
+        return Case([array(draw, gates, -3.0, 3.0), array(draw, gates, -3.0, 3.0),
+                     array(draw, h)], fused_gru_cell, _gru_cell_ref)
+    return draw_case
+
+
+REGISTRY += [
+    OpSpec("fused_lstm_cell", _fused_cell_case("lstm"), second_order=False),
+    OpSpec("fused_gru_cell", _fused_cell_case("gru"), second_order=False),
+]
+
+
+def _sequence_case(kind):
+    from minigrad.ops.nn_rnn_sequence import gru_sequence, lstm_sequence, rnn_sequence
+
+    def scan(step, gates, states, reverse):
+        outputs = [None] * len(gates)
+        for t in (reversed(range(len(gates))) if reverse else range(len(gates))):
+            states = step(gates[t], *states)
+            outputs[t] = np.concatenate(states, axis=-1)
+        return np.stack(outputs)
+
+    def draw_case(draw):
+        length, batch, hidden = (draw(st.integers(1, 3)) for _ in range(3))
+        reverse = draw(st.booleans())
+        gates = {"rnn": 1, "lstm": 4, "gru": 3}[kind] * hidden
+        proj = kind == "lstm" and draw(st.booleans())
+        size_h = max(1, hidden - 1) if proj else hidden
+        inputs = [array(draw, (length, batch, gates), -3.0, 3.0), array(draw, (batch, size_h))]
+        if kind == "lstm":
+            inputs.append(array(draw, (batch, hidden)))
+        inputs += [array(draw, (gates, size_h)), array(draw, (gates,))]
+        if kind == "rnn":
+            act = draw(st.sampled_from(["tanh", "relu"]))
+            def step(g, h, w, b):
+                pre = g + h @ w.T + b
+                return (np.tanh(pre) if act == "tanh" else np.maximum(pre, 0),)
+            def ref(g, h, w, b):
+                return scan(lambda gt, h: step(gt, h, w, b), g, (h,), reverse)
+            return Case(inputs, lambda g, h, w, b: rnn_sequence(g, h, w, b, act, reverse), ref)
+        if kind == "gru":
+            def ref(g, h, w, b):
+                return scan(lambda gt, h: (_gru_cell_ref(gt, h @ w.T + b, h),), g, (h,), reverse)
+            return Case(inputs, lambda g, h, w, b: gru_sequence(g, h, w, b, reverse), ref)
+        if proj:
+            inputs.append(array(draw, (size_h, hidden)))
+
+        def lstm_step(gt, h, c, w, b, w_hr):
+            hc = _lstm_cell_ref(gt + h @ w.T + b, c)
+            h_new, c_new = hc[..., :hidden], hc[..., hidden:]
+            return (h_new if w_hr is None else h_new @ w_hr.T), c_new
+
+        def ref(g, h, c, w, b, w_hr=None):
+            return scan(lambda gt, h, c: lstm_step(gt, h, c, w, b, w_hr), g, (h, c), reverse)
+
+        def fn(g, h, c, w, b, w_hr=None):
+            return lstm_sequence(g, h, c, w, b, w_hr, reverse)
+        return Case(inputs, fn, ref)
+    return draw_case
+
+
+REGISTRY += [
+    OpSpec("rnn_sequence", _sequence_case("rnn"), second_order=False),
+    OpSpec("lstm_sequence", _sequence_case("lstm"), second_order=False),
+    OpSpec("gru_sequence", _sequence_case("gru"), second_order=False),
+]
+
 
 SPECS = {spec.name: spec for spec in REGISTRY}

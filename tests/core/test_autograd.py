@@ -199,6 +199,22 @@ def test_graph_released_after_backward_frees_saved_arrays():
     assert node.released and node.parents == ()
 
 
+def test_next_functions_pairs_as_in_pytorch():
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    x = mg.tensor([3.0, 4.0])  # needs no gradient: None in next_functions
+    h = w * x
+    y = (h + w).sum()
+    (add, index) = y.grad_fn.next_functions[0]  # then None for sum's non-tensor arguments
+    assert index == 0 and add.name() == "AddBackward"
+    (mul, _), (acc, _) = add.next_functions
+    assert mul is h.grad_fn
+    assert acc.name() == "AccumulateGrad" and acc.variable is w and acc.next_functions == ()
+    (leaf, _), (none, _) = mul.next_functions
+    assert leaf.variable is w and none is None
+    y.backward()
+    assert y.grad_fn.next_functions == ()  # released with the graph
+
+
 def test_memory_stays_flat_over_2000_training_steps():
     mg.manual_seed(0)
     w = mg.randn(64, 64, requires_grad=True)

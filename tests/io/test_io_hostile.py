@@ -259,3 +259,35 @@ def test_more_dimensions_than_numpy_supports(bad):
 def test_a_dimension_over_numpys_limit(bad):
     raw_file(bad, f32("w", [2**70, 0], 0, 0))
     assert_refused(bad, "dimension over")
+
+
+@pytest.mark.parametrize("structure, problem", [
+    ({"version": 3, "root": 1}, r"a version in \(1, 2\)"),
+    ({"version": 2}, "and a root"),
+    ({"version": 1, "root": {"dict": [["x", {"ndarray": "a"}]]}}, "bad node"),
+    ({"version": 2, "root": {"tensor": "a", "requires_grad": False}}, "bad node"),
+    ({"version": 2, "root": {"tensor": "a", "requires_grad": True, "x": 1}}, "bad node"),
+    ({"version": 2, "root": {"size": [2, 1.5]}}, "bad node"),
+    ({"version": 2, "root": {"size": [2], "list": []}}, "bad node"),
+    ({"version": 2, "root": {"list": [{"ndarray": "zz"}, {"tensor": "a"}]}}, "names tensor 'zz'"),
+])
+def test_malformed_version_2_structure(bad, structure, problem):
+    with_structure(bad, json.dumps(structure))
+    with pytest.raises(ValueError, match=f"malformed 'minigrad.structure' metadata: .*{problem}"):
+        mio.load(bad, as_numpy=True)
+
+
+def test_version_2_may_name_a_tensor_twice_and_loads_it_once(bad):
+    with_structure(bad, json.dumps({"version": 2, "root": {"list": [{"tensor": "a"},
+                                                                    {"tensor": "a"}]}}))
+    first, second = mio.load(bad)
+    assert first is second
+
+
+def test_requires_grad_on_an_integer_tensor_is_refused(bad):
+    header = {"__metadata__": {"minigrad.structure": json.dumps(
+        {"version": 2, "root": {"tensor": "i", "requires_grad": True}})},
+        "i": {"dtype": "I64", "shape": [1], "data_offsets": [0, 8]}}
+    raw_file(bad, header, b"\0" * 8)
+    with pytest.raises(ValueError, match="marks tensor 'i' of dtype I64 as requiring grad"):
+        mio.load(bad)

@@ -43,14 +43,14 @@ def test_numpy_integer_keys_are_stored_as_int(tmp_path):
 
 
 def test_int_and_str_keys_that_flatten_to_one_tensor_name_are_refused(tmp_path):
-    with pytest.raises(ValueError, match=r"state\['s'\]\['0'\] and state\['s'\]\[0\] would both "
+    with pytest.raises(ValueError, match=r"obj\['s'\]\['0'\] and obj\['s'\]\[0\] would both "
                                          r"be stored as the tensor 's.0'"):
         mio.save({"s": {"0": np.zeros(1), 0: np.zeros(1)}}, tmp_path / "m.safetensors")
 
 
 @pytest.mark.parametrize("key", [True, 1.5, (0, 1), None])
 def test_other_key_types_are_still_refused(tmp_path, key):
-    with pytest.raises(TypeError, match="state dict keys must be str or int"):
+    with pytest.raises(TypeError, match="dict keys must be str or int"):
         mio.save({"s": {key: 1}}, tmp_path / "m.safetensors")
 
 

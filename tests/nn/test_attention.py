@@ -150,8 +150,36 @@ def test_parameters_state_dict_and_errors():
         nn.MultiheadAttention(8, 3)
     with pytest.raises(ValueError, match="embed_dim=8"):
         mha(mg.zeros(2, 1, 4), mg.zeros(2, 1, 4), mg.zeros(2, 1, 4))
-    with pytest.raises(NotImplementedError, match="kdim"):
-        nn.MultiheadAttention(8, 2, kdim=4)
+    with pytest.raises(NotImplementedError, match="add_bias_kv"):
+        nn.MultiheadAttention(8, 2, add_bias_kv=True)
+
+
+def test_kdim_vdim_use_three_projections():
+    mha = make(batch_first=True, kdim=5, vdim=3)
+    assert list(mha.state_dict()) == ["q_proj_weight", "k_proj_weight", "v_proj_weight",
+                                      "in_proj_bias", "out_proj.weight", "out_proj.bias"]
+    assert mha.in_proj_weight is None and mha.k_proj_weight.shape == (8, 5)
+    q, k, v = t64(2, 4, 8, seed=1), t64(2, 6, 5, seed=2), t64(2, 6, 3, seed=3)
+    pad = np.zeros((2, 6), bool)
+    pad[0, 4:] = True
+    out, weights = mha(q, k, v, key_padding_mask=mg.tensor(pad), average_attn_weights=False)
+    b = mha.in_proj_bias.detach().numpy()
+    projected = [x.detach().numpy() @ w.detach().numpy().T + b[i * 8:(i + 1) * 8]
+                 for i, (x, w) in enumerate(zip((q, k, v), (mha.q_proj_weight,
+                                                            mha.k_proj_weight,
+                                                            mha.v_proj_weight)))]
+    qh, kh, vh = (p.reshape(2, -1, 2, 4).transpose(0, 2, 1, 3) for p in projected)
+    scores = qh @ kh.transpose(0, 1, 3, 2) / 2.0 + np.where(pad, -np.inf, 0.0)[:, None, None]
+    ref_w = softmax(scores)
+    ref = (ref_w @ vh).transpose(0, 2, 1, 3).reshape(2, 4, 8)
+    ref = ref @ mha.out_proj.weight.detach().numpy().T + mha.out_proj.bias.detach().numpy()
+    np.testing.assert_allclose(out.detach().numpy(), ref, rtol=1e-10)
+    np.testing.assert_allclose(weights.detach().numpy(), ref_w, rtol=1e-10, atol=1e-15)
+    small = make(embed_dim=4, heads=2, batch_first=True, kdim=3, vdim=2)
+    assert gradcheck_module(small, randn64(1, 2, 4), randn64(1, 3, 3, seed=1),
+                            randn64(1, 3, 2, seed=2), call=lambda m, a, c, d: m(a, c, d)[0])
+    with pytest.raises(ValueError, match="kdim=5, vdim=3"):
+        mha(q, q, v)
 
 
 def test_attention_dropout_only_while_training():

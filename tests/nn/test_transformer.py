@@ -18,6 +18,13 @@ def layer_norm(x, ln):
     return (x - mu) / np.sqrt(x.var(-1, keepdims=True) + ln.eps) * w + b
 
 
+def feed_forward(layer, h, act):
+    """linear2(act(linear1(h))) with the layer's weights."""
+    w1, b1 = layer.linear1.weight.detach().numpy(), layer.linear1.bias.detach().numpy()
+    w2, b2 = layer.linear2.weight.detach().numpy(), layer.linear2.bias.detach().numpy()
+    return act(h @ w1.T + b1) @ w2.T + b2
+
+
 def reference_layer(layer, x, mask=None, act=lambda h: np.maximum(h, 0)):
     """Batch-first NumPy encoder layer (eval mode: no dropout)."""
 
@@ -25,9 +32,7 @@ def reference_layer(layer, x, mask=None, act=lambda h: np.maximum(h, 0)):
         return reference_mha(layer.self_attn, h, h, h, mask)[0]
 
     def ff(h):
-        w1, b1 = layer.linear1.weight.detach().numpy(), layer.linear1.bias.detach().numpy()
-        w2, b2 = layer.linear2.weight.detach().numpy(), layer.linear2.bias.detach().numpy()
-        return act(h @ w1.T + b1) @ w2.T + b2
+        return feed_forward(layer, h, act)
 
     if layer.norm_first:
         x = x + sa(layer_norm(x, layer.norm1))
@@ -36,8 +41,10 @@ def reference_layer(layer, x, mask=None, act=lambda h: np.maximum(h, 0)):
     return layer_norm(x + ff(x), layer.norm2)
 
 
-def make_layer(**kwargs):
-    layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, batch_first=True, **kwargs)
+def make_layer(cls=nn.TransformerEncoderLayer, **kwargs):
+    """A float64 layer (d_model 8, 2 heads) in eval mode with perturbed weights."""
+    kwargs.setdefault("batch_first", True)
+    layer = cls(8, 2, dim_feedforward=16, **kwargs)
     layer.double().eval()
     rng = np.random.default_rng(0)
     with mg.no_grad():
@@ -93,7 +100,7 @@ def test_layer_activation_options_and_layout():
     )
     custom = nn.TransformerEncoderLayer(8, 2, 16, activation=nn.Tanh())
     assert "activation" in dict(custom.named_children())
-    with pytest.raises(ValueError, match="relu/gelu"):
+    with pytest.raises(RuntimeError, match="relu/gelu"):
         nn.TransformerEncoderLayer(8, 2, activation="swish")
     batch_first = make_layer().float()
     seq_first = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0)

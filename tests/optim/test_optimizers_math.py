@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from minigrad.optim import SGD, Adadelta, Adagrad, Adam, AdamW, RMSprop
 
 
 def run(opt_cls, p0, grads, **kwargs):
@@ -250,6 +250,39 @@ def test_adagrad_weight_decay_and_maximize():
     assert p2 == pytest.approx(0.126295, abs=1e-6)
     # maximize: g = -3, p = 1 + 0.5*3/(3 + eps) ~= 1.5
     check(run(Adagrad, [1.0], [[3.0]], lr=0.5, maximize=True), [[1 + 0.5 * 3 / (3 + E10)]])
+
+
+# ------------------------------------------------------------------------ Adadelta
+def test_adadelta_two_steps_two_elements():
+    # rho = 0.5, eps = 1e-2 (large, so the numbers are easy), lr = 2.
+    # element 0, g = 1 then 3:
+    #   t1: v = 0.5*1 = 0.5;        delta = sqrt(0 + .01)/sqrt(.5 + .01)*1 = 0.1/0.714143 = 0.140028
+    #       u = 0.5*delta^2 = 0.0098039;  p = 1 - 2*0.140028 = 0.719944
+    #   t2: v = 0.25 + 0.5*9 = 4.75; delta = sqrt(.0198039)/sqrt(4.76)*3 = 0.140726/2.181742*3
+    #       = 0.193506;  p = 0.719944 - 2*0.193506 = 0.332933
+    # element 1, g = -2 then 0: t1: v = 2, delta = 0.1/sqrt(2.01)*(-2); t2: delta = 0
+    eps, rho, lr = 1e-2, 0.5, 2.0
+    v1 = [0.5 * 1, 0.5 * 4]
+    d1 = [math.sqrt(eps) / math.sqrt(v1[0] + eps) * 1, math.sqrt(eps) / math.sqrt(v1[1] + eps) * -2]
+    u1 = [0.5 * d * d for d in d1]
+    p1 = [1 - lr * d1[0], -1 - lr * d1[1]]
+    v2 = [0.5 * v1[0] + 0.5 * 9, 0.5 * v1[1]]
+    d2 = [math.sqrt(u1[0] + eps) / math.sqrt(v2[0] + eps) * 3, 0.0]
+    p2 = [p1[0] - lr * d2[0], p1[1]]
+    check(run(Adadelta, [1.0, -1.0], [[1.0, -2.0], [3.0, 0.0]], lr=lr, rho=rho, eps=eps),
+          [p1, p2])
+    assert p2[0] == pytest.approx(0.332933, abs=1e-6)
+
+
+def test_adadelta_weight_decay_and_maximize():
+    # weight decay 0.5 with p = 2: g = 1 + 0.5*2 = 2; v = 0.1*4 (rho 0.9) = 0.4
+    #   delta = sqrt(1e-6)/sqrt(0.4 + 1e-6)*2;  p = 2 - delta
+    eps = 1e-6
+    delta = math.sqrt(eps) / math.sqrt(0.4 + eps) * 2
+    check(run(Adadelta, [2.0], [[1.0]], weight_decay=0.5), [[2 - delta]])
+    # maximize: g = -1, v = 0.1;  p = 2 + sqrt(eps)/sqrt(0.1 + eps)
+    check(run(Adadelta, [2.0], [[1.0]], maximize=True),
+          [[2 + math.sqrt(eps) / math.sqrt(0.1 + eps)]])
 
 
 # ------------------------------------------------------------ end to end with autograd

@@ -81,7 +81,8 @@ class MultiheadAttention(Module):
     to; float masks are added to the scores. ``is_causal=True`` without ``attn_mask``
     builds the causal mask (PyTorch requires passing it). Returns ``(output, weights)``;
     weights are averaged over heads unless ``average_attn_weights=False``, and None
-    when ``need_weights=False`` (the faster path).
+    when ``need_weights=False`` (the faster path). Keys and values of other widths
+    (``kdim``, ``vdim``) get separate ``q_proj_weight``/``k_proj_weight``/``v_proj_weight``.
 
     >>> import minigrad as mg
     >>> import minigrad.nn as nn
@@ -102,9 +103,6 @@ class MultiheadAttention(Module):
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by "
                              f"num_heads ({num_heads})")
-        if kdim not in (None, embed_dim) or vdim not in (None, embed_dim):
-            raise NotImplementedError("MultiheadAttention: kdim/vdim different from embed_dim "
-                                      "are not supported")
         if add_bias_kv or add_zero_attn:
             raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are "
                                       "not supported")
@@ -114,7 +112,18 @@ class MultiheadAttention(Module):
         self.dropout = dropout
         self.batch_first = batch_first
         dt = float_dtype(dtype, device, "MultiheadAttention")
-        self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dt))
+        self.kdim = embed_dim if kdim is None else positive_int(kdim, "kdim", "MultiheadAttention")
+        self.vdim = embed_dim if vdim is None else positive_int(vdim, "vdim", "MultiheadAttention")
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        if self._qkv_same_embed_dim:  # one (3E, E) matrix, as PyTorch stores it
+            self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dt))
+            for name in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
+                self.register_parameter(name, None)
+        else:  # keys and values of other widths: three matrices (E, E), (E, kdim), (E, vdim)
+            self.q_proj_weight = Parameter(np.empty((embed_dim, embed_dim), dt))
+            self.k_proj_weight = Parameter(np.empty((embed_dim, self.kdim), dt))
+            self.v_proj_weight = Parameter(np.empty((embed_dim, self.vdim), dt))
+            self.register_parameter("in_proj_weight", None)
         if bias:
             self.in_proj_bias = Parameter(np.empty(3 * embed_dim, dt))
         else:
@@ -123,13 +132,21 @@ class MultiheadAttention(Module):
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:
-        init.xavier_uniform_(self.in_proj_weight)
+        if self._qkv_same_embed_dim:
+            init.xavier_uniform_(self.in_proj_weight)
+        else:
+            for w in (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
+                init.xavier_uniform_(w)
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
 
     def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, ...]:
         e, w, b = self.embed_dim, self.in_proj_weight, self.in_proj_bias
+        if not self._qkv_same_embed_dim:
+            weights = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
+            return tuple(F.linear(x, wi, None if b is None else b[i * e:(i + 1) * e])
+                         for i, (x, wi) in enumerate(zip((query, key, value), weights)))
         if query is key and key is value:  # self-attention: one fused matmul
             return F.linear(query, w, b).split(e, dim=-1)
 
@@ -147,13 +164,14 @@ class MultiheadAttention(Module):
                 "MultiheadAttention: query, key and value must all be 2-D (unbatched) or 3-D, "
                 f"got shapes {tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}"
             )
-        if query.shape[-1] != self.embed_dim or key.shape[-1] != self.embed_dim \
-                or value.shape[-1] != self.embed_dim:
+        if query.shape[-1] != self.embed_dim or key.shape[-1] != self.kdim \
+                or value.shape[-1] != self.vdim:
             raise ValueError(
                 f"MultiheadAttention: expected last dims of size embed_dim={self.embed_dim}, "
-                f"got shapes {tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}"
+                f"kdim={self.kdim}, vdim={self.vdim}, got shapes {tuple(query.shape)}, "
+                f"{tuple(key.shape)}, {tuple(value.shape)}"
             )
-        if key.shape != value.shape:
+        if key.shape[:-1] != value.shape[:-1]:
             raise ValueError(f"MultiheadAttention: key shape {tuple(key.shape)} does not match "
                              f"value shape {tuple(value.shape)}")
 
