@@ -87,6 +87,9 @@ def test_the_notebooks_appear_executed(site):
     for notebook in notebooks:
         html = page(site, f"notebooks/{notebook.stem}")
         assert "jp-OutputArea-output" in html, f"{notebook.name} shows no output"
+    # the pages link ../examples/notebooks/NAME.ipynb (right on GitHub); the site, its page
+    assert 'href="notebooks/backprop_by_hand/"' in page(site, "")
+    assert 'href="../notebooks/backprop_by_hand/"' in page(site, "backpropagation")
 
 
 def test_the_docstring_converter_fences_doctests_and_literal_blocks():
