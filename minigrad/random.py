@@ -85,4 +85,7 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 def rng(generator: Generator | None = None) -> np.random.Generator:
     """The NumPy generator to draw from: ``generator``'s, or the default one."""
+    from .autograd.tracing import untraceable  # lazy: random is imported before autograd
+
+    untraceable("a random draw outside a recorded op (mg.randn, uniform_, ...)")
     return (generator or default_generator).numpy
