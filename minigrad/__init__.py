@@ -97,6 +97,14 @@ def load(path: _Any, **kwargs: _Any) -> _Any:
     return _load(path, **kwargs)
 
 
+def compile(fn: _Any = None, *, fullgraph: bool = False, cache_size: int = 8) -> _Any:
+    """Record a training step once and replay it as an array program (see
+    ``minigrad.compile.compile`` and docs/compile.md)."""
+    from .compile import compile as _compile
+
+    return _compile(fn, fullgraph=fullgraph, cache_size=cache_size)
+
+
 def __getattr__(name: str) -> _Any:
     if name in _SUBMODULES:
         return _import_module(f".{name}", __name__)
