@@ -40,7 +40,7 @@ class Program:
         self.loads = tracer.loads
         self.consts = tracer.consts
         self.template = template
-        self.shapes = [(a.shape, a.dtype) if isinstance(a, np.ndarray) else None
+        self.shapes = [(a.shape, a.dtype) if type(a) is np.ndarray else None
                        for a in tracer.env]
         self.steps, self.groups = fuse(tracer.steps, self.shapes)
         self.trace_seconds = trace_seconds
@@ -48,8 +48,9 @@ class Program:
 
     def run(self, tensors: list[Tensor]) -> Any:
         env: list[Any] = [None] * self.n_slots
-        for slot, t in zip(self.inputs, tensors):
+        for (slot, tensor_slot), t in zip(self.inputs, tensors):
             env[slot] = t.numpy(force=True)
+            env[tensor_slot] = t
         for slot, t, shape, dtype in self.loads:
             array = t.numpy(force=True)
             if array.shape != shape or array.dtype != dtype:

@@ -119,7 +119,8 @@ class Backward:
             elif kind == ADD:
                 env[slot] = env[slot] + g
             else:
-                env[slot] = accumulate_leaf(leaf[0], g, leaf[1])
+                ref = leaf[0]
+                env[slot] = accumulate_leaf(env[ref[1]] if ref[0] else ref[1], g, leaf[1])
 
     def reads(self) -> list[int]:
         return [self.grad] + [r[2] for r in self.routes if r[1] == ADD]
@@ -171,7 +172,8 @@ class Write:
         else:
             self.ufunc(target, other, out=target, casting="same_kind")
         if self.tensor is not None:
-            increment_version(self.tensor)
+            is_slot, tensor = self.tensor
+            increment_version(env[tensor] if is_slot else tensor)
 
     def reads(self) -> list[int]:
         return [self.target] + ([self.other[1]] if self.other[0] else [])
@@ -208,18 +210,21 @@ class SetGrad:
     __slots__ = ("leaf", "value")
     kind = "set_grad"
 
-    def __init__(self, leaf: Any, value: int | None) -> None:
-        self.leaf, self.value = leaf, value
+    def __init__(self, leaf: tuple[bool, Any], value: int | None) -> None:
+        self.leaf, self.value = leaf, value  # leaf: (True, slot of an argument) or (False, tensor)
 
     def run(self, env: list[Any]) -> None:
-        self.leaf.grad = None if self.value is None else from_numpy(env[self.value])
+        leaf = env[self.leaf[1]] if self.leaf[0] else self.leaf[1]
+        leaf.grad = None if self.value is None else from_numpy(env[self.value])
 
     def reads(self) -> list[int]:
         return [] if self.value is None else [self.value]
 
     def describe(self) -> str:
         value = "None" if self.value is None else f"s{self.value}"
-        return f"<{type(self.leaf).__name__} {list(self.leaf.shape)}>.grad = {value}"
+        is_slot, leaf = self.leaf
+        name = f"s{leaf}" if is_slot else f"<{type(leaf).__name__} {list(leaf.shape)}>"
+        return f"{name}.grad = {value}"
 
 
 class Host:

@@ -48,7 +48,8 @@ class Tracer:
         self.slot_of: dict[int, int] = {}  # id(array) -> slot
         self.loads: list[tuple[int, Tensor, tuple[int, ...], np.dtype]] = []
         self.consts: list[tuple[int, Any]] = []
-        self.inputs: list[int] = []
+        self.inputs: list[tuple[int, int]] = []  # (slot of the array, slot of the Tensor)
+        self.input_tensors: dict[int, int] = {}  # id(input Tensor) -> its Tensor slot
         self.node_step: dict[Node, Forward] = {}
 
     # -------------------------------------------------------------- slots
@@ -64,7 +65,16 @@ class Tracer:
         return len(self.env) - 1
 
     def add_input(self, tensor: Tensor) -> None:
-        self.inputs.append(self.new_slot(_array(tensor)))
+        tensor_slot = self.reserve()
+        self.env[tensor_slot] = tensor
+        self.input_tensors[id(tensor)] = tensor_slot
+        self.inputs.append((self.new_slot(_array(tensor)), tensor_slot))
+
+    def tensor_ref(self, tensor: Tensor) -> tuple[bool, Any]:
+        """A tensor a step writes to: an argument's is read from its slot at each replay
+        (each call passes a new one), any other is kept."""
+        slot = self.input_tensors.get(id(tensor))
+        return (False, tensor) if slot is None else (True, slot)
 
     def slot(self, tensor: Tensor) -> int:
         """The slot of a tensor's array; an array from outside becomes a load."""
@@ -148,7 +158,7 @@ class Tracer:
             outside = id(_array(tensor)) not in self.slot_of
             target = self.slot(tensor)
             self.steps.append(Write(op, ufunc, target, self.operand(other), alpha,
-                                    tensor if outside else None))
+                                    self.tensor_ref(tensor) if outside else None))
         finally:
             self._resume()
 
@@ -156,9 +166,9 @@ class Tracer:
         _state.tracer = None
         try:
             if value is None:
-                self.steps.append(SetGrad(leaf, None))
+                self.steps.append(SetGrad(self.tensor_ref(leaf), None))
             elif isinstance(value, Tensor):
-                self.steps.append(SetGrad(leaf, self.slot(value)))
+                self.steps.append(SetGrad(self.tensor_ref(leaf), self.slot(value)))
             else:
                 self.refuse("assigning a sparse gradient to .grad")
         finally:
@@ -260,7 +270,7 @@ class Tracer:
                     given.add(id(g))
                     slot = self.reserve()
                     step.routes.append((index, LEAF, slot, array.shape, array.dtype,
-                                        (parent, copy)))
+                                        (self.tensor_ref(parent), copy)))
             step.send(self.env, grads)
             for _index, kind, slot, *_rest in step.routes:
                 if kind != ADD:  # the arrays these slots now hold are known to later steps

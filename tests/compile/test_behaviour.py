@@ -98,7 +98,7 @@ def test_new_shape_traces_again_and_the_cache_is_bounded():
     # 4 traced, 5 traced, 4 replayed, 6 traced (evicts 5), 7 traced (evicts 4), 4 traced
     assert step.traces == 5
     assert len(step.cache) == 2
-    shapes = [p.inputs and p.shapes[p.inputs[0]][0] for p in step.programs]
+    shapes = [p.shapes[p.inputs[0][0]][0] for p in step.programs]
     assert shapes == [(7, 3), (4, 3)]
 
 
@@ -204,3 +204,21 @@ def _manual_step(w):
         return loss
 
     return step
+
+
+def test_gradients_go_to_the_arguments_of_each_call():
+    a = mg.tensor([1.0, 2.0, 3.0])
+
+    @mg.compile
+    def grad_of(x):
+        ((x * a).tanh() * x).sum().backward()
+        return x.grad
+
+    for i in range(3):
+        x = mg.tensor([0.1 * i, 0.2, -0.3], requires_grad=True)
+        got = grad_of(x)
+        expected = mg.tensor([0.1 * i, 0.2, -0.3], requires_grad=True)
+        ((expected * a).tanh() * expected).sum().backward()
+        np.testing.assert_allclose(got.numpy(), expected.grad.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(x.grad.numpy(), expected.grad.numpy(), rtol=1e-6)
+    assert grad_of.traces == 1
