@@ -42,7 +42,7 @@ class Program:
         self.template = template
         self.shapes = [(a.shape, a.dtype) if type(a) is np.ndarray else None
                        for a in tracer.env]
-        self.steps, self.groups = fuse(tracer.steps, self.shapes)
+        self.steps, self.groups = fuse(tracer.steps, self.shapes, _template_slots(template))
         self.trace_seconds = trace_seconds
         self.replays = 0
 
@@ -63,6 +63,16 @@ class Program:
             step.run(env)
         self.replays += 1
         return _build(self.template, env)
+
+
+def _template_slots(template: Any) -> set[int]:
+    kind, value = template
+    if kind == "tensor":
+        return {value}
+    if kind == "const":
+        return set()
+    items = value.values() if kind == "dict" else value
+    return set().union(*(_template_slots(v) for v in items))
 
 
 def _build(template: Any, env: list[Any]) -> Any:

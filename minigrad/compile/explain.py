@@ -36,7 +36,7 @@ def program_text(program: Any) -> list[str]:
         f"(parameters, buffers, constants)",
     ]
     for group in program.groups:
-        lines.append(group.describe())
+        lines.append(group.summary())
     for i, step in enumerate(program.steps):
         lines.append(f"{i:4d} {step.kind:<9} {step.describe()}{_out_shape(program, step)}")
     return lines
