@@ -24,7 +24,7 @@ from ..autograd.grad_mode import _state
 from ..creation import from_numpy
 from . import explain as _explain
 from .fuse import fuse
-from .guards import reachable_modules, signature, tensors_in
+from .guards import Unguardable, reachable_modules, signature, tensors_in
 from .program import GuardFailed
 from .trace import CompileError, Tracer
 
@@ -109,7 +109,11 @@ class CompiledFunction:
         if self.closure_modules is None:
             self.closure_modules = reachable_modules(self.fn, ())
         modules = self.closure_modules + reachable_modules(_no_closure, args)
-        key = signature(args, kwargs, modules)
+        try:
+            key = signature(args, kwargs, modules)
+        except Unguardable as exc:
+            self._warn(str(exc))
+            return self.fn(*args, **kwargs)
         entry = self.cache.get(key)
         if entry is None:
             return self._trace(key, args, kwargs)
@@ -138,13 +142,16 @@ class CompiledFunction:
             self._store(key, Program(tracer, template, time.perf_counter() - start))
         else:
             self._store(key, _EAGER)
-            self.fallback_reason = tracer.reason
-            if not self._warned:
-                self._warned = True
-                warnings.warn(f"mg.compile({_name(self.fn)}): running eagerly, because the "
-                              f"function does something a replay can't reproduce: "
-                              f"{tracer.reason}", stacklevel=3)
+            self._warn(f"the function does something a replay can't reproduce: "
+                       f"{tracer.reason}")
         return result
+
+    def _warn(self, reason: str) -> None:
+        self.fallback_reason = reason
+        if not self._warned:
+            self._warned = True
+            warnings.warn(f"mg.compile({_name(self.fn)}): running eagerly, because {reason}",
+                          stacklevel=4)
 
     def _store(self, key: Any, entry: Any) -> None:
         self.cache[key] = entry

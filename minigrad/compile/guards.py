@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
+
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
 from ..nn.modules.module import Module
@@ -30,7 +32,14 @@ def spec(value: Any) -> Any:
         return (type(value).__name__, tuple(spec(v) for v in value))
     if isinstance(value, dict):
         return ("dict", tuple((k, spec(v)) for k, v in value.items()))
+    if isinstance(value, np.ndarray):
+        raise Unguardable("a NumPy array argument (its values would be recorded as a "
+                          "constant: pass mg.from_numpy(array))")
     return ("id", id(value))
+
+
+class Unguardable(Exception):
+    """An argument a recorded program could not be keyed on: the call runs eagerly."""
 
 
 def tensors_in(value: Any, out: list[Tensor]) -> list[Tensor]:
