@@ -44,6 +44,32 @@ def _minigrad(*args):
     return make_chain(mg, *args)
 
 
+def _compiled(x0: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, ops):
+    """The chain under ``mg.compile``: recorded once, then replayed (fused into numba kernels)."""
+    import minigrad as mg
+
+    a, b, c = mg.tensor(a), mg.tensor(b), mg.tensor(c)
+
+    @mg.compile(fullgraph=True)
+    def grad_of(x):
+        y = x
+        for op in ops:
+            if op == "mul":
+                y = y * a
+            elif op == "add":
+                y = y + b
+            elif op == "tanh":
+                y = y.tanh()
+            elif op == "sub":
+                y = y - c
+            elif op == "relu":
+                y = y.relu()
+        y.sum().backward()
+        return x.grad
+
+    return lambda: grad_of(mg.tensor(x0, requires_grad=True))
+
+
 def cases(quick: bool = False) -> list[harness.Case]:
     n_ops = 200 if quick else 1000
     ops = chain(n_ops)
@@ -55,6 +81,7 @@ def cases(quick: bool = False) -> list[harness.Case]:
     args = (x0, a, b, c, ops)
     impls = {"numpy": lambda: forward_backward(*args)}
     note = harness.add_impl(impls, "minigrad", lambda: _minigrad(*args))
+    note = harness.join_notes(note, harness.add_impl(impls, "compiled", lambda: _compiled(*args)))
     torch = harness.try_import_torch()
     if torch is not None:
         note = harness.join_notes(note, harness.add_impl(
