@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd.grad_mode import _state
+from ..autograd.grad_mode import _state, is_grad_enabled
 from ..creation import from_numpy
 from . import explain as _explain
 from .fuse import fuse
-from .guards import Unguardable, reachable_modules, signature, tensors_in
+from .guards import Unguardable, reachable_modules, signature, tensors_in, training_modes
 from .program import GuardFailed
 from .trace import CompileError, Tracer
 
@@ -108,12 +108,16 @@ class CompiledFunction:
             return self.fn(*args, **kwargs)
         if self.closure_modules is None:
             self.closure_modules = reachable_modules(self.fn, ())
-        modules = self.closure_modules + reachable_modules(_no_closure, args)
-        try:
-            key = signature(args, kwargs, modules)
-        except Unguardable as exc:
-            self._warn(str(exc))
-            return self.fn(*args, **kwargs)
+        if not kwargs and all(type(a) is Tensor for a in args):  # the common case, quickly
+            key = ("tensors", is_grad_enabled(), training_modes(self.closure_modules),
+                   *[(a.shape, a.dtype, a.requires_grad) for a in args])
+        else:
+            modules = self.closure_modules + reachable_modules(_no_closure, args)
+            try:
+                key = signature(args, kwargs, modules)
+            except Unguardable as exc:
+                self._warn(str(exc))
+                return self.fn(*args, **kwargs)
         entry = self.cache.get(key)
         if entry is None:
             return self._trace(key, args, kwargs)
