@@ -31,6 +31,8 @@ from ..autograd.node import Node
 from ..sparse import SparseGrad
 from .program import ADD, LEAF, SET, Backward, Commit, Forward, Host, SetGrad, Source, Write
 
+_PARENT = "a gradient goes here"  # a replay ctx's parents: their number and which are None
+
 
 class CompileError(RuntimeError):
     """``fullgraph=True`` and the function did something a replay can't reproduce."""
@@ -117,8 +119,10 @@ class Tracer:
             return result
         node = result.grad_fn
         ctx = fn._node_type() if node is not None else Node()
-        if node is not None:
+        if node is not None:  # what a backward formula may read of its ctx, graph aside
             ctx.needs_input_grad = list(node.needs_input_grad)
+            ctx.out_shape, ctx.out_dtype = node.out_shape, node.out_dtype
+            ctx.parents = tuple(None if p is None else _PARENT for p in node.parents)
         operands = tuple(self.operand(a) for a in args)
         step = Forward(fn, ctx, operands, dict(kwargs), self.new_slot(_array(result)))
         self.steps.append(step)

@@ -222,3 +222,26 @@ def test_gradients_go_to_the_arguments_of_each_call():
         np.testing.assert_allclose(got.numpy(), expected.grad.numpy(), rtol=1e-6)
         np.testing.assert_allclose(x.grad.numpy(), expected.grad.numpy(), rtol=1e-6)
     assert grad_of.traces == 1
+
+
+def test_indexing_ops_replay_with_what_their_backward_reads_of_the_ctx():
+    """Index backward formulas read ctx.out_shape and the number of ctx.parents."""
+    results = []
+    for compiled in (False, True):
+        w = mg.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+
+        def step(v, w=w):
+            y = w * 1.0
+            y[1] = v  # a recorded write (IndexPut), value from an argument
+            loss = (y[[0, 2], 1:] ** 2).sum() + (y * v[0]).sum()
+            loss.backward()
+            return loss
+
+        fn = mg.compile(step, fullgraph=True) if compiled else step
+        for i in range(3):
+            v = mg.tensor(np.full(4, float(i)), requires_grad=True)
+            fn(v)
+            results.append((v.grad.numpy().copy(), w.grad.numpy().copy()))
+    for (a, b), (c, d) in zip(results[:3], results[3:]):
+        np.testing.assert_allclose(c, a, rtol=1e-12)
+        np.testing.assert_allclose(d, b, rtol=1e-12)
