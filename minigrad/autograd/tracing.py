@@ -47,9 +47,3 @@ def source(fn: F) -> F:
 
     return wrapper  # type: ignore[return-value]
 
-
-def untraceable(what: str) -> None:
-    """Tell a running trace that ``what`` cannot be recorded (a no-op when none runs)."""
-    tracer = _state.tracer
-    if tracer is not None:
-        tracer.refuse(what)
