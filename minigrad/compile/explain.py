@@ -29,8 +29,9 @@ def program_text(program: Any) -> list[str]:
     lines = [
         f"program: {len(program.steps)} steps ("
         + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + f"), {program.n_slots} "
-        f"slots, {_bytes(total)} in the arrays recorded at trace time; traced in "
-        f"{program.trace_seconds * 1e3:.1f} ms, replayed {program.replays} time(s)",
+        f"slots, {_bytes(total)} in the arrays recorded at trace time",
+        f"recording call (eager, with first-use costs such as loading numba) "
+        f"{program.trace_seconds * 1e3:.1f} ms; replayed {program.replays} time(s)",
         f"inputs: {', '.join(_slot(program, s) for s, _ in program.inputs) or '-'}",
         f"read from tensors outside the function at each replay: {len(program.loads)} "
         f"(parameters, buffers, constants)",
