@@ -245,3 +245,30 @@ def test_indexing_ops_replay_with_what_their_backward_reads_of_the_ctx():
     for (a, b), (c, d) in zip(results[:3], results[3:]):
         np.testing.assert_allclose(c, a, rtol=1e-12)
         np.testing.assert_allclose(d, b, rtol=1e-12)
+
+
+def test_modules_and_optimizers_as_arguments():
+    @mg.compile
+    def step(model, opt, x, y):
+        opt.zero_grad()
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    x, y = _batch()
+    model_e, opt_e = _setup(dropout=0.3)
+    model_c, opt_c = _setup(dropout=0.3)
+    eager = _step_fn(model_e, opt_e)
+    for compiled in (False, True):
+        mg.manual_seed(5)
+        for mode in ("train", "train", "eval", "eval", "train"):
+            if compiled:
+                getattr(model_c, mode)()
+                step(model_c, opt_c, x, y)
+            else:
+                getattr(model_e, mode)()
+                eager(x, y)
+    for a, b in zip(_params(model_e), _params(model_c)):
+        np.testing.assert_allclose(b, a, rtol=1e-6)
+    assert step.traces == 2  # training and eval mode of the model passed in
