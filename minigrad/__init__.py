@@ -111,6 +111,14 @@ def load(f: _Any, map_location: _Any = None, **kwargs: _Any) -> _Any:
     return _load(f, map_location, **kwargs)
 
 
+def compile(fn: _Any = None, *, fullgraph: bool = False, cache_size: int = 8) -> _Any:
+    """Record a training step once and replay it as an array program (see
+    ``minigrad.compile.compile`` and docs/compile.md)."""
+    from .compile import compile as _compile
+
+    return _compile(fn, fullgraph=fullgraph, cache_size=cache_size)
+
+
 def __getattr__(name: str) -> _Any:
     if name in _SUBMODULES:
         return _import_module(f".{name}", __name__)

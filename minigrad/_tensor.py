@@ -124,6 +124,8 @@ class Tensor:
 
     @data.setter
     def data(self, value: Tensor) -> None:
+        if _state.tracer is not None:
+            _state.tracer.refuse("assigning tensor.data (the tensor's memory is replaced)")
         if not isinstance(value, Tensor):
             raise TypeError(
                 f"data: assign a Tensor, got {type(value).__name__} (wrap an array with "
@@ -146,6 +148,8 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Any) -> None:
+        if _state.tracer is not None:
+            _state.tracer.set_grad(self, value)
         if value is not None and type(value) is not SparseGrad:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got "
@@ -225,6 +229,8 @@ class Tensor:
     # ---------------------------------------------------------- conversion
     def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number."""
+        if _state.tracer is not None:
+            _state.tracer.refuse("Tensor.item() (a Python number read from a tensor)")
         if self._array.size != 1:
             raise ValueError(
                 f"item(): only one-element tensors can be converted to a Python number, "
@@ -243,9 +249,13 @@ class Tensor:
             raise RuntimeError(
                 "Can't call numpy() on a tensor that requires grad. Use tensor.detach().numpy()"
             )
+        if _state.tracer is not None:
+            _state.tracer.refuse("Tensor.numpy() (the tensor's array leaves the recorded ops)")
         return self._array
 
     def tolist(self) -> Any:
+        if _state.tracer is not None:
+            _state.tracer.refuse("Tensor.tolist()")
         return self._array.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
@@ -257,6 +267,8 @@ class Tensor:
                 "Can't convert a tensor that requires grad to a NumPy array. Use "
                 "tensor.detach() first, or the minigrad op (mg.exp rather than np.exp)"
             )
+        if _state.tracer is not None:
+            _state.tracer.refuse("a NumPy function applied to a tensor (np.asarray(t))")
         if dtype is not None and np.dtype(dtype) != self._array.dtype:
             return self._array.astype(dtype)
         return self._array.copy() if copy else self._array
@@ -276,6 +288,8 @@ class Tensor:
             raise RuntimeError(
                 f"Boolean value of a tensor with {self._array.size} elements is ambiguous"
             )
+        if _state.tracer is not None:
+            _state.tracer.refuse("bool(tensor) (Python control flow on a tensor's value)")
         return bool(self._array.reshape(()))
 
     def __float__(self) -> float:
@@ -294,6 +308,8 @@ class Tensor:
     def __format__(self, format_spec: str) -> str:
         """``f"{loss:.4f}"``: a 0-dim tensor formats as its number, as in PyTorch; any
         tensor formats with an empty spec as ``str``."""
+        if _state.tracer is not None:
+            _state.tracer.refuse("formatting a tensor (f-string or print)")
         if self._array.ndim == 0:
             return format(self._array.item(), format_spec)
         if not format_spec:
@@ -305,6 +321,8 @@ class Tensor:
         )
 
     def __repr__(self) -> str:
+        if _state.tracer is not None:
+            _state.tracer.refuse("printing a tensor (repr/str)")
         body = np.array2string(
             self._array, separator=", ", prefix="tensor(", precision=4, threshold=1000
         )
@@ -338,6 +356,10 @@ class Tensor:
                 "backward(): this tensor does not require grad and has no grad_fn "
                 "(did you compute it under no_grad(), or from tensors without requires_grad?)"
             )
+        tracer = _state.tracer
+        if tracer is not None and tracer.backward(self, gradient, retain_graph, create_graph,
+                                                  inputs):
+            return  # mg.compile ran and recorded it (minigrad/compile/trace.py)
         root_grad = _root_gradient(self, gradient, create_graph)
         if retain_graph is None:
             retain_graph = create_graph

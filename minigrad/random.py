@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from .autograd.grad_mode import _state
+
 
 class Generator:
     """A seedable source of random numbers (PyTorch's ``torch.Generator``).
@@ -85,4 +87,6 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 def rng(generator: Generator | None = None) -> np.random.Generator:
     """The NumPy generator to draw from: ``generator``'s, or the default one."""
+    if _state.tracer is not None:  # mg.compile is recording: a replay could not redraw it
+        _state.tracer.refuse("a random draw outside a recorded op (mg.randn, uniform_, ...)")
     return (generator or default_generator).numpy

@@ -108,6 +108,12 @@ def _minigrad(cfg, idx, targets):
     return make_step(mg, F, optim, model, idx, targets, cfg["vocab_size"])
 
 
+def _compiled(cfg, idx, targets):
+    import minigrad as mg
+
+    return mg.compile(_minigrad(cfg, idx, targets), fullgraph=True)
+
+
 def cases(quick: bool = False) -> list[harness.Case]:
     cfg = QUICK if quick else FULL
     batch = 4 if quick else 32
@@ -120,6 +126,8 @@ def cases(quick: bool = False) -> list[harness.Case]:
     opt = AdamW(model.params, lr=LR, weight_decay=WEIGHT_DECAY)
     impls = {"numpy": lambda: numpy_step(model, opt, idx, targets)}
     note = harness.add_impl(impls, "minigrad", lambda: _minigrad(cfg, idx, targets))
+    note = harness.join_notes(note, harness.add_impl(
+        impls, "compiled", lambda: _compiled(cfg, idx, targets)))
     torch = harness.try_import_torch()
     if torch is not None:
         note = harness.join_notes(note, harness.add_impl(

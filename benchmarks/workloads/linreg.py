@@ -35,6 +35,32 @@ def make_fit(lib, x_np: np.ndarray, y_np: np.ndarray, w0: np.ndarray):
     return run
 
 
+def _compiled(x_np: np.ndarray, y_np: np.ndarray, w0: np.ndarray):
+    """The same fit, each gradient-descent step under ``mg.compile``."""
+    import minigrad as mg
+
+    x, y = mg.tensor(x_np), mg.tensor(y_np)
+
+    @mg.compile(fullgraph=True)
+    def gd_step(w, b):
+        loss = ((w * x + b - y) ** 2).mean()
+        loss.backward()
+        with mg.no_grad():
+            w.sub_(LR * w.grad)
+            b.sub_(LR * b.grad)
+        w.grad = None
+        b.grad = None
+
+    def run():
+        w = mg.tensor(w0, requires_grad=True)
+        b = mg.tensor(np.zeros(1, dtype=np.float32), requires_grad=True)
+        for _ in range(STEPS):
+            gd_step(w, b)
+        return w, b
+
+    return run
+
+
 def _minigrad(x, y, w0):
     import minigrad as mg
 
@@ -48,6 +74,8 @@ def cases(quick: bool = False) -> list[harness.Case]:
     w0 = rng.uniform(-1.0, 1.0, 1).astype(np.float32)
     impls = {"numpy": lambda: fit(x, y, w0[0], STEPS, LR)}
     note = harness.add_impl(impls, "minigrad", lambda: _minigrad(x, y, w0))
+    note = harness.join_notes(note, harness.add_impl(impls, "compiled",
+                                                     lambda: _compiled(x, y, w0)))
     torch = harness.try_import_torch()
     if torch is not None:
         note = harness.join_notes(note, harness.add_impl(

@@ -14,25 +14,29 @@ from benchmarks.twins.overhead_numpy import chain, forward_backward
 SHAPE = (8, 8)
 
 
+def apply_chain(y, ops, a, b, c):
+    """The chain itself, on tensors of a PyTorch-like library."""
+    for op in ops:
+        if op == "mul":
+            y = y * a
+        elif op == "add":
+            y = y + b
+        elif op == "tanh":
+            y = y.tanh()
+        elif op == "sub":
+            y = y - c
+        elif op == "relu":
+            y = y.relu()
+    return y
+
+
 def make_chain(lib, x0: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, ops):
     """The same chain and backward written against a PyTorch-like library."""
     a, b, c = lib.tensor(a), lib.tensor(b), lib.tensor(c)
 
     def run():
         x = lib.tensor(x0, requires_grad=True)
-        y = x
-        for op in ops:
-            if op == "mul":
-                y = y * a
-            elif op == "add":
-                y = y + b
-            elif op == "tanh":
-                y = y.tanh()
-            elif op == "sub":
-                y = y - c
-            elif op == "relu":
-                y = y.relu()
-        y.sum().backward()
+        apply_chain(x, ops, a, b, c).sum().backward()
         return x.grad
 
     return run
@@ -42,6 +46,20 @@ def _minigrad(*args):
     import minigrad as mg
 
     return make_chain(mg, *args)
+
+
+def _compiled(x0: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, ops):
+    """The chain under ``mg.compile``: recorded once, then replayed (fused into numba kernels)."""
+    import minigrad as mg
+
+    a, b, c = mg.tensor(a), mg.tensor(b), mg.tensor(c)
+
+    @mg.compile(fullgraph=True)
+    def grad_of(x):
+        apply_chain(x, ops, a, b, c).sum().backward()
+        return x.grad
+
+    return lambda: grad_of(mg.tensor(x0, requires_grad=True))
 
 
 def cases(quick: bool = False) -> list[harness.Case]:
@@ -55,6 +73,7 @@ def cases(quick: bool = False) -> list[harness.Case]:
     args = (x0, a, b, c, ops)
     impls = {"numpy": lambda: forward_backward(*args)}
     note = harness.add_impl(impls, "minigrad", lambda: _minigrad(*args))
+    note = harness.join_notes(note, harness.add_impl(impls, "compiled", lambda: _compiled(*args)))
     torch = harness.try_import_torch()
     if torch is not None:
         note = harness.join_notes(note, harness.add_impl(

@@ -64,6 +64,8 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run ``forward`` on the arguments' arrays and record the op if it needs a gradient."""
+        if _state.tracer is not None:  # mg.compile is recording (minigrad/compile/trace.py)
+            return _state.tracer.apply(cls, args, kwargs)
         arrays = []
         record = False
         for a in args:

@@ -21,6 +21,7 @@ class _GradState(threading.local):
 
     enabled = True
     inference = False
+    tracer = None  # the recorder of a running mg.compile trace (minigrad/compile/)
 
 
 _state = _GradState()

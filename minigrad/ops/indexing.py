@@ -15,6 +15,7 @@ import numpy as np
 from .. import kernels
 from .._tensor import Tensor, tensor_method
 from ..autograd.function import Function
+from ..autograd.grad_mode import _state
 from ._args import normalize_dims, numpy_aliases
 from .pointwise import where
 
@@ -197,6 +198,8 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         result = IndexPut.apply(input, value, normalized, *_index_tensors(index))
         commit(input, result, "__setitem__")
         return
+    if _state.tracer is not None:
+        _state.tracer.refuse("an unrecorded write x[index] = value (use no_grad() + copy_)")
     input._check_inplace("__setitem__")
     _check_writeable(input, "__setitem__")
     value = value._array if isinstance(value, Tensor) else value

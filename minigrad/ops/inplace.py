@@ -73,6 +73,8 @@ def commit(t: Tensor, result: Tensor, op: str) -> Tensor:
                 f"type {t.dtype}"
             )
         result = result.to(t.dtype)
+    if _state.tracer is not None:
+        _state.tracer.commit(t, result)
     np.copyto(t._array, result._array)  # the same memory: views of t see the new values
     t._version += 1
     t.grad_fn = result.grad_fn
@@ -80,11 +82,14 @@ def commit(t: Tensor, result: Tensor, op: str) -> Tensor:
     return t
 
 
-def _write(t: Tensor, op: str, ufunc: Any, other: Any) -> Tensor:
-    """``t = ufunc(t, other)``, written into ``t``'s memory (``np.copyto``: ``t = other``)."""
+def _write(t: Tensor, op: str, ufunc: Any, other: Any, alpha: float = 1) -> Tensor:
+    """``t = ufunc(t, alpha * other)``, written into ``t``'s memory (``np.copyto``:
+    ``t = other``)."""
+    if _state.tracer is not None:
+        _state.tracer.write(t, op, ufunc, other, alpha)
     t._check_inplace(op)
     _check_writeable(t, op)
-    other = other._array if isinstance(other, Tensor) else other
+    other = _scaled(other, alpha)
     try:
         if ufunc is np.copyto:
             np.copyto(t._array, other, casting="same_kind")
@@ -109,7 +114,7 @@ def add_(input: Tensor, other: Any, alpha: float = 1) -> Tensor:
     """In place ``input += alpha * other``; returns ``input``."""
     if _records(input, "add_", other):
         return commit(input, add(input, other, alpha=alpha), "add_")
-    return _write(input, "add_", np.add, _scaled(other, alpha))
+    return _write(input, "add_", np.add, other, alpha)
 
 
 @tensor_method("sub_", "__isub__")
@@ -117,7 +122,7 @@ def sub_(input: Tensor, other: Any, alpha: float = 1) -> Tensor:
     """In place ``input -= alpha * other``; returns ``input``."""
     if _records(input, "sub_", other):
         return commit(input, sub(input, other, alpha=alpha), "sub_")
-    return _write(input, "sub_", np.subtract, _scaled(other, alpha))
+    return _write(input, "sub_", np.subtract, other, alpha)
 
 
 @tensor_method("mul_", "__imul__")

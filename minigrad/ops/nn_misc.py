@@ -10,6 +10,7 @@ from .. import kernels
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
+from ..autograd.tracing import source
 from ..creation import from_numpy
 from ..random import rng
 from ..sparse import SparseGrad
@@ -181,10 +182,16 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return x
     if p == 1:
         return x * 0.0
-    draw = rng().random(x.shape, dtype=np.float32 if x.dtype == np.float32 else np.float64)
-    mask = (draw >= p).astype(x.dtype)
+    return x * Tensor._make(_dropout_mask(x.shape, x.dtype, p), False, None)
+
+
+@source  # mg.compile records the draw, so that replay draws the same stream as eager
+def _dropout_mask(shape: tuple[int, ...], dtype: np.dtype, p: float) -> np.ndarray:
+    """Dropout's mask: 0 with probability ``p``, else 1/(1-p), from minigrad's generator."""
+    draw = rng().random(shape, dtype=np.float32 if dtype == np.float32 else np.float64)
+    mask = (draw >= p).astype(dtype)
     mask *= 1.0 / (1.0 - p)
-    return x * Tensor._make(mask, False, None)
+    return mask
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:

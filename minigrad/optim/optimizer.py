@@ -19,6 +19,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import enable_grad
 from ..autograd.graph import increment_version
+from ..autograd.tracing import host
 from ..creation import zeros
 
 ParamGroup = dict[str, Any]
@@ -124,6 +125,7 @@ class Optimizer:
                                  "more than one parameter group")
         self.param_groups.append(group)
 
+    @host  # mg.compile re-runs it on replay (minigrad/autograd/tracing.py)
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None (default), or to zeros in place."""
         for group in self.param_groups:
@@ -141,6 +143,7 @@ class Optimizer:
                     p.grad = zeros(p.shape, dtype=p.dtype)
 
     # ---------------------------------------------------------------------- step
+    @host
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss, if given.
 

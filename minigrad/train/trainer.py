@@ -99,6 +99,9 @@ class Trainer:
     - ``distributed``: train data-parallel on the ranks of the MPI process group
       (None: when a process group of more than one rank is initialized); see
       docs/distributed.md.
+    - ``compile``: record each batch's forward and backward once per batch shape
+      with ``mg.compile`` and replay it after (docs/compile.md); the optimizer
+      step, clipping and scheduler run as they are.
 
     Epochs and batches are numbered from 1. ``epoch`` is the number of epochs
     completed, ``current_epoch`` the one running, ``global_step`` the
@@ -112,7 +115,7 @@ class Trainer:
                  batch_size: int = 32, step_fn: StepFn | None = None,
                  scheduler_interval: str | None = None,
                  generator: mgrandom.Generator | None = None,
-                 distributed: bool | None = None) -> None:
+                 distributed: bool | None = None, compile: bool = False) -> None:
         _refuse_class(model, "model", "{name}(...)")
         _refuse_class(loss_fn, "loss_fn", "{name}()")
         _refuse_class(optimizer, "optimizer", "{name}(model.parameters(), lr=1e-3)")
@@ -146,6 +149,8 @@ class Trainer:
         self.scheduler_interval = resolve_scheduler_interval(scheduler, scheduler_interval)
         self.grad_clip = None if grad_clip is None else float(grad_clip)
         self.accumulate_steps, self.batch_size, self.step_fn = accumulate_steps, batch_size, step_fn
+        self.compile = bool(compile)
+        self._compiled_step: Any = None  # mg.compile(self._forward_backward), made on first use
         if generator is None:
             generator = mgrandom.Generator(int(mgrandom.rng().integers(2**63)))
         self.generator = generator
@@ -296,14 +301,28 @@ class Trainer:
 
     def _train_step(self, batch: Any, group: int) -> tuple[float, int]:
         """Forward and backward of one batch; returns (its loss, its sample count)."""
-        loss, out, target = self._forward(batch, "Trainer.fit", training=True)
-        scaled = loss / group if group > 1 else loss
-        scaled.backward()
-        if out is not None:
-            pred = first_output(out).detach()
+        if self.compile:
+            if self._compiled_step is None:
+                from minigrad.compile import compile as compile_step
+
+                self._compiled_step = compile_step(self._forward_backward)
+            loss, pred, target = self._compiled_step(batch, group)
+        else:
+            loss, pred, target = self._forward_backward(batch, group)
+        if pred is not None:
             for metric in self._train_metrics:
                 metric.update(pred, target)
         return loss.item(), batch_size_of(batch)
+
+    def _forward_backward(self, batch: Any, group: int) -> tuple[Tensor, Any, Any]:
+        """(loss, prediction or None, targets) of a batch, after its backward: the part of
+        a training step ``compile=True`` records and replays (the optimizer step, gradient
+        clipping and the scheduler run as they are)."""
+        loss, out, target = self._forward(batch, "Trainer.fit", training=True)
+        scaled = loss / group if group > 1 else loss
+        scaled.backward()
+        pred = None if out is None else first_output(out).detach()
+        return loss.detach(), pred, target
 
     def _forward(self, batch: Any, where: str, training: bool) -> tuple[Tensor, Any, Any]:
         """(loss, outputs or None, targets) of a batch, by step_fn or the default step."""

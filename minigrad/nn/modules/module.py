@@ -18,6 +18,7 @@ from ... import _dtypes
 from ..._device import check_device, is_device_name
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...autograd.tracing import host
 from ...creation import zeros_like
 from ..parameter import Parameter
 from . import _state_dict
@@ -331,6 +332,7 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
+    @host  # mg.compile re-runs it on replay
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's ``.grad`` (to None, or to zeros)."""
         for p in self.parameters():

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...autograd.tracing import host
 from ...creation import tensor, zeros
 
 
@@ -32,6 +33,7 @@ def _norm_of(g: np.ndarray, norm_type: float) -> float:
     return float(np.sum(np.abs(flat.astype(np.float64)) ** norm_type))
 
 
+@host  # mg.compile re-runs it on replay
 def clip_grad_norm_(
     parameters: Tensor | Iterable[Tensor],
     max_norm: float,
@@ -78,6 +80,7 @@ def clip_grad_norm_(
     return tensor(total, dtype=dtype)
 
 
+@host
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
     """Clamp every gradient element into ``[-clip_value, clip_value]`` in place."""
     clip_value = float(clip_value)

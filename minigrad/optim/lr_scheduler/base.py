@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd.tracing import host
 from ..optimizer import Optimizer
 
 
@@ -55,6 +56,7 @@ class LRScheduler:
         """The learning rate of each param group at epoch ``self.last_epoch``."""
         raise NotImplementedError
 
+    @host  # mg.compile re-runs it on replay
     def step(self) -> None:
         """Advance the schedule by one step (call it after ``optimizer.step()``)."""
         self._set_epoch(self.last_epoch + 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ...autograd.tracing import host
 from ..optimizer import Optimizer
 from .base import LRScheduler, check_int, check_optimizer, per_group
 
@@ -59,6 +60,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
 
+    @host  # mg.compile re-runs it on replay
     def step(self, metrics: Any) -> None:  # type: ignore[override]
         """Record one value of the watched metric (a number or a one-element Tensor)."""
         current = float(metrics)

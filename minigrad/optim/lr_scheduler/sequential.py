@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ...autograd.tracing import host
 from ..optimizer import Optimizer
 from .base import LRScheduler, check_int, check_optimizer
 from .plateau import ReduceLROnPlateau
@@ -66,6 +67,7 @@ class SequentialLR(LRScheduler):
         first.step()
         self._last_lr = first.get_last_lr()
 
+    @host  # mg.compile re-runs it on replay
     def step(self) -> None:
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
