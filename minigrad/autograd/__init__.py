@@ -4,7 +4,8 @@ The modules import in one direction, in the order a reader meets them:
 ``grad_mode`` (is recording on, per thread), ``node`` (a recorded op: the
 ``ctx``), ``engine`` (the backward walk over nodes), then ``minigrad._tensor``
 (the Tensor, whose ``backward`` calls the engine), then ``function`` (the base
-of every op: runs ``forward`` and records a node for each output Tensor), and
+of every op: runs ``forward`` and records a node for each output Tensor),
+``custom_function`` (the public ``Function``, whose forward and backward see Tensors), and
 last ``functional`` (``grad``), ``finite_differences`` (``gradcheck``) and ``variable``
 (PyTorch's old ``Variable``), which use Tensors.
 
@@ -28,7 +29,7 @@ from .grad_mode import (
 from .node import Node
 
 _ABOVE_TENSOR = {
-    "Function": "function",
+    "Function": "custom_function",
     "once_differentiable": "function",
     "grad": "functional",
     "gradcheck": "finite_differences",

@@ -60,6 +60,9 @@ class Function:
         super().__init_subclass__(**kwargs)
         # each op gets its own Node type, named like PyTorch's grad_fn classes
         cls._node_type = type(f"{cls.__name__}Backward", (Node,), {"fn": cls})
+        backward = cls.__dict__.get("backward")
+        if getattr(getattr(backward, "__func__", backward), "once_differentiable", False):
+            cls.once_differentiable = True  # @once_differentiable on backward, as in PyTorch
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
@@ -197,7 +200,8 @@ def _explain(cls: type[Function], exc: Exception, args: tuple[Any, ...]) -> Exce
     return type(exc)(f"{name}: {message} (inputs: {described})")
 
 
-def once_differentiable(cls: type[Function]) -> type[Function]:
-    """Mark a Function whose backward can't itself be differentiated (create_graph refuses it)."""
-    cls.once_differentiable = True
-    return cls
+def once_differentiable(target: Any) -> Any:
+    """Mark a Function whose backward can't itself be differentiated (create_graph refuses
+    it): decorate the class, or its ``backward`` as PyTorch does (under ``@staticmethod``)."""
+    target.once_differentiable = True
+    return target

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd import Function
 from minigrad.autograd.engine import GradientSums, LeafGradients
+from minigrad.autograd.function import Function  # the base built-in ops use (arrays)
 from minigrad.ops import xp as graph_xp
 
 
