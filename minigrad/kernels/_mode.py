@@ -26,10 +26,12 @@ _reference = _from_environment()
 def use_reference(flag: bool = True) -> None:
     """Run the plain-NumPy twins (True) or the numba kernels (False) from now on.
 
+    >>> before = using_reference()
     >>> use_reference(True); backend()
     'numpy'
     >>> use_reference(False); backend()
     'numba'
+    >>> use_reference(before)
     """
     global _reference
     _reference = bool(flag)

@@ -9,6 +9,14 @@ import minigrad as mg
 from minigrad.kernels import reference_mode
 
 
+@pytest.fixture(autouse=True)
+def numba_kernels():
+    """Fusion is what these tests check, so they run the numba side even in the
+    MINIGRAD_KERNELS=numpy pass (which otherwise fuses nothing: the twin)."""
+    with reference_mode(False):
+        yield
+
+
 def _chain(x, a, b):
     """Every op fusion knows, with a value used twice (gradients summed) and a constant."""
     y = (x * a + b).tanh()
