@@ -14,6 +14,7 @@ from typing import Any as _Any
 
 from ._device import device
 from ._dtypes import (
+    bfloat16,
     bool_,
     double,
     dtype,
