@@ -32,6 +32,18 @@ from ._dtypes import (
     short,
     uint8,
 )
+from ._printing import set_printoptions
+from ._runtime import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from ._tensor import Size, Tensor
 from .autograd import (
     enable_grad,
