@@ -92,6 +92,8 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
     parts = [p for p in (prepend, x, append) if p is not None]
     if len(parts) > 1:
         x = cat([tensor_arg(p, "diff", floating=False) for p in parts], d)
+    if n == 0:
+        return x.clone()
     for _ in range(n):
         length = x.shape[d] - 1
         if length <= 0:

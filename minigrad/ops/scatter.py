@@ -188,7 +188,9 @@ def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:
     if isinstance(value, Tensor) and value.ndim != 0:
         raise RuntimeError(f"index_fill: value must be a number or a 0-dim tensor, got a "
                            f"tensor of shape {tuple(value.shape)}")
-    _, positions = _along(input, dim, index, "index_fill")
+    d, positions = _along(input, dim, index, "index_fill")
+    # each slot once: a repeated index must not count a tensor value's gradient twice
+    positions = positions[:d] + (np.unique(positions[d]),)
     return IndexPut.apply(input, _value(value, input), positions, *_index_tensors(index))
 
 
