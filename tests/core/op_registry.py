@@ -945,6 +945,81 @@ def _triangle_(draw, shape):
     return fn, (lambda a: (np.triu if upper else np.tril)(a.reshape(shape), k))
 
 
+def _prelu_case(draw):
+    shape = draw(shapes(2, 4))
+    per_channel = draw(st.booleans())
+    slopes = shape[1] if per_channel else 1
+    view = (1, slopes) + (1,) * (len(shape) - 2)
+    return Case([array(draw, shape, away_from=(0.0,)), array(draw, (slopes,), 0.0, 1.0)],
+                mg.nn.functional.prelu,
+                lambda x, w: np.where(x >= 0, x, w.reshape(view) * x))
+
+
+def _kl_div_case(draw):
+    shape = draw(shapes(1, 3))
+    reduction = draw(st.sampled_from(["none", "batchmean", "sum", "mean"]))
+    log_target = draw(st.booleans())
+    target = array(draw, shape) if log_target else array(draw, shape, 0.1, 1.0)
+
+    def ref(x, t):
+        pointwise = np.exp(t) * (t - x) if log_target else t * (np.log(t) - x)
+        if reduction == "none":
+            return pointwise
+        if reduction == "sum":
+            return np.asarray(pointwise.sum())
+        if reduction == "mean":
+            return np.asarray(pointwise.mean())
+        return np.asarray(pointwise.sum() / shape[0])
+    return Case([array(draw, shape), target],
+                lambda x, t: mg.nn.functional.kl_div(x, t, reduction=reduction,
+                                                     log_target=log_target), ref)
+
+
+def _pairwise_distance_case(draw):
+    shape = draw(shapes(1, 3))
+    p = draw(st.sampled_from([2.0, 3.0]))
+    keepdim = draw(st.booleans())
+    a = array(draw, shape)
+    gap = array(draw, shape, 0.3, 1.5) * np.where(array(draw, shape) > 0, 1.0, -1.0)
+    return Case([a, a - gap],  # never equal: the norm has a kink at 0
+                lambda a, b: mg.nn.functional.pairwise_distance(a, b, p, keepdim=keepdim),
+                lambda a, b: np.linalg.norm(a - b + 1e-6, ord=p, axis=-1, keepdims=keepdim))
+
+
+def _adaptive_pool_ref(x, oh, ow):
+    h, w = x.shape[-2:]
+    out = np.empty(x.shape[:-2] + (oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            rows = slice(i * h // oh, -(-(i + 1) * h // oh))
+            cols = slice(j * w // ow, -(-(j + 1) * w // ow))
+            out[..., i, j] = x[..., rows, cols].mean((-2, -1))
+    return out
+
+
+def _adaptive_avg_pool2d_case(draw):
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 5)),
+             draw(st.integers(1, 5)))
+    oh, ow = draw(st.integers(1, shape[2])), draw(st.integers(1, shape[3]))
+    return Case([array(draw, shape)],
+                lambda x: mg.nn.functional.adaptive_avg_pool2d(x, (oh, ow)),
+                lambda x: _adaptive_pool_ref(x, oh, ow))
+
+
+def _group_norm_case(draw):
+    groups = draw(st.integers(1, 3))
+    shape = (draw(st.integers(1, 3)), groups * draw(st.integers(1, 2))) + draw(shapes(0, 2, 2))
+    c = shape[1]
+    view = (1, c) + (1,) * (len(shape) - 2)
+
+    def ref(x, w, b):
+        g = x.reshape(shape[0], groups, -1)
+        y = (g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + 1e-5)
+        return y.reshape(shape) * w.reshape(view) + b.reshape(view)
+    return Case([array(draw, shape), array(draw, (c,)), array(draw, (c,))],
+                lambda x, w, b: mg.nn.functional.group_norm(x, groups, w, b), ref)
+
+
 REGISTRY += [
     unary("tan", mg.tan, np.tan, -1.2, 1.2),
     unary("sinh", lambda t: t.sinh(), np.sinh),
@@ -974,6 +1049,14 @@ REGISTRY += [
     OpSpec("index_fill", _index_fill_case),
     OpSpec("masked_select", _masked_select_case),
     OpSpec("triu_tril_", _shape_case(_triangle_)),
+    unary("hardtanh", lambda t: mg.nn.functional.hardtanh(t, -1.0, 1.5),
+          lambda a: np.clip(a, -1.0, 1.5), away_from=(-1.0, 1.5)),
+    OpSpec("prelu", _prelu_case),
+    unary("mish", mg.nn.functional.mish, lambda a: a * np.tanh(np.log1p(np.exp(a)))),
+    OpSpec("kl_div", _kl_div_case),
+    OpSpec("pairwise_distance", _pairwise_distance_case),
+    OpSpec("adaptive_avg_pool2d", _adaptive_avg_pool2d_case),
+    OpSpec("group_norm", _group_norm_case, float32_rtol=1e-4, float32_atol=1e-4),
 ]
 
 
