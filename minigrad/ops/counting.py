@@ -53,7 +53,8 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
     """How often each value 0, 1, ... occurs in the 1-D non-negative integer ``input``
     (length ``max(input) + 1``, at least ``minlength``); with ``weights``, the sum of the
-    weights of each value's occurrences (``weights``' float dtype). No gradient.
+    weights of each value's occurrences (float32 for float32 weights, else float64).
+    No gradient.
 
     >>> import minigrad as mg
     >>> mg.bincount(mg.tensor([0, 2, 2, 5]))
@@ -73,7 +74,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     if w.shape != x.shape:
         raise RuntimeError(f"bincount: weights should be 1-D and the same length as input, "
                            f"got shapes {w.shape} and {x.shape}")
-    dtype = w.dtype if w.dtype.kind == "f" else np.float64
+    dtype = np.float32 if w.dtype == np.float32 else np.float64  # PyTorch's CPU rule
     return _constant(np.bincount(x, weights=w, minlength=minlength).astype(dtype))
 
 

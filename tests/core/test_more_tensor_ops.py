@@ -25,6 +25,7 @@ def test_bincount():
     out = mg.bincount(x, weights=w)
     assert out.dtype == mg.float32
     np.testing.assert_allclose(out.numpy(), [0.5, 0, 3.0, 0, 0, 0.25])
+    assert mg.bincount(x, weights=mg.tensor([1, 2, 3, 4])).dtype == mg.float64
     with pytest.raises(RuntimeError, match="non-negative"):
         mg.bincount(mg.tensor([1, -1]))
     with pytest.raises(RuntimeError, match="1-D integer"):
