@@ -14,6 +14,7 @@ from typing import Any as _Any
 
 from ._device import device
 from ._dtypes import (
+    bfloat16,
     bool_,
     double,
     dtype,
@@ -30,6 +31,18 @@ from ._dtypes import (
     long,
     short,
     uint8,
+)
+from ._printing import set_printoptions
+from ._runtime import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
 )
 from ._tensor import Size, Tensor
 from .autograd import (

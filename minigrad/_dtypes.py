@@ -80,12 +80,67 @@ int64 = long = dtype("int64")
 uint8 = dtype("uint8")
 bool_ = dtype("bool")
 
+
+
+NO_BFLOAT16 = ("minigrad has no bfloat16: NumPy, which holds minigrad's tensors, has no such "
+               "type. Use minigrad.float32 (minigrad computes in full precision on the CPU)")
+
+
+class _bfloat16(dtype):
+    """``minigrad.bfloat16`` exists so that code naming it (dtype tables, ``dtype=`` defaults
+    picked at startup) imports; making or converting a tensor to it raises TypeError."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        self._numpy = None
+
+    @property
+    def dtype(self) -> np.dtype:
+        raise TypeError(NO_BFLOAT16)
+
+    @property
+    def is_floating_point(self) -> bool:
+        return True
+
+    @property
+    def is_signed(self) -> bool:
+        return True
+
+    @property
+    def itemsize(self) -> int:
+        return 2
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "name":
+            return "bfloat16"
+        raise AttributeError(f"minigrad.bfloat16 has no attribute {name!r} ({NO_BFLOAT16})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _public, ("bfloat16",)
+
+    def __eq__(self, other: object) -> bool:
+        return other is self or (isinstance(other, str) and other == "bfloat16")
+
+    def __hash__(self) -> int:
+        return hash("bfloat16")
+
+    def __repr__(self) -> str:
+        return "minigrad.bfloat16"
+
+    __str__ = __repr__
+
+
+bfloat16 = _bfloat16()
+
 PUBLIC = {d.dtype: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8,
                                bool_)}
 SUPPORTED = tuple(PUBLIC)
 
 
 def _public(name: str) -> dtype:
+    if name == "bfloat16":
+        return bfloat16
     return PUBLIC[np.dtype(name)]
 DEFAULT_FLOAT = float32.dtype
 
@@ -93,8 +148,11 @@ DEFAULT_FLOAT = float32.dtype
 def canonical(dtype: Any) -> np.dtype:
     """Turn ``dtype`` (a NumPy dtype, type or name like "float32") into a supported dtype.
 
-    Raises TypeError for object, string, complex and other unsupported dtypes.
+    Raises TypeError for object, string, complex and other unsupported dtypes, and for
+    ``bfloat16`` (which NumPy lacks), saying to use float32.
     """
+    if dtype is bfloat16 or (isinstance(dtype, str) and dtype.removeprefix("torch.") == "bfloat16"):
+        raise TypeError(NO_BFLOAT16)
     try:
         dt = np.dtype(dtype)
     except TypeError as exc:

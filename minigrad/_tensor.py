@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from . import _device, _dtypes
+from . import _device, _dtypes, _printing
 from .autograd.engine import run_backward
 from .autograd.grad_mode import _state
 from .sparse import SparseGrad, accumulate_sparse
@@ -323,9 +323,7 @@ class Tensor:
     def __repr__(self) -> str:
         if _state.tracer is not None:
             _state.tracer.refuse("printing a tensor (repr/str)")
-        body = np.array2string(
-            self._array, separator=", ", prefix="tensor(", precision=4, threshold=1000
-        )
+        body = _printing.array_text(self._array, "tensor(")
         extras = []
         default = _dtypes.DEFAULT_FLOAT if self._array.dtype.kind == "f" else _dtypes.int64
         if self._array.dtype != default and self._array.dtype != _dtypes.bool_:

@@ -30,6 +30,11 @@ def is_available() -> bool:
     return False
 
 
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """False: minigrad has no bfloat16 (and no GPU)."""
+    return False
+
+
 def device_count() -> int:
     """0 GPUs."""
     return 0

@@ -15,6 +15,16 @@ from ..ops.nn_attention import scaled_dot_product_attention
 from ..ops.nn_conv import avg_pool2d, conv2d, max_pool2d
 from ..ops.nn_conv1d import avg_pool1d, conv1d, max_pool1d
 from ..ops.nn_cross_entropy import cross_entropy, nll_loss
+from ..ops.nn_extra import (
+    adaptive_avg_pool2d,
+    dropout2d,
+    group_norm,
+    hardtanh,
+    kl_div,
+    mish,
+    pairwise_distance,
+    prelu,
+)
 from ..ops.nn_logsigmoid import logsigmoid
 from ..ops.nn_loss import (
     binary_cross_entropy,
@@ -30,6 +40,14 @@ from ..ops.nn_softmax import log_softmax, softmax, softmin
 from ..ops.shape import pad
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "dropout2d",
+    "group_norm",
+    "hardtanh",
+    "kl_div",
+    "mish",
+    "pairwise_distance",
+    "prelu",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",

@@ -9,10 +9,25 @@ from . import inplace
 from .activation import elu, erf, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .conversion import clone, to
+from .counting import bincount, logspace, tril_indices, triu_indices, unique
 from .cumulative import cumsum
 from .division import floor_divide, fmod, remainder
 from .einsum import einsum
 from .indexing import gather, getitem, index_select, masked_fill
+from .matrix import diag, diff, hstack, meshgrid, movedim, tile, trace, vstack
+from .matrix import movedim as moveaxis
+from .more_math import (
+    addmm,
+    atan2,
+    cosh,
+    cumprod,
+    exp2,
+    lerp,
+    log2,
+    reciprocal,
+    sinh,
+    tan,
+)
 from .movement import (
     bmm,
     contiguous,
@@ -82,6 +97,13 @@ from .reduction import (
     std,
     sum,
     var,
+)
+from .scatter import (
+    index_add,
+    index_fill,
+    masked_select,
+    scatter,
+    scatter_add,
 )
 from .shape import (
     broadcast_to,

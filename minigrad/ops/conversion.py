@@ -81,6 +81,12 @@ def half(input: Tensor) -> Tensor:
     return to(input, np.float16)
 
 
+@tensor_method("bfloat16")
+def bfloat16(input: Tensor) -> Tensor:
+    """Raises TypeError: minigrad has no bfloat16 (NumPy lacks it); use ``float()``."""
+    return to(input, _dtypes.bfloat16)
+
+
 @tensor_method("long")
 def long(input: Tensor) -> Tensor:
     return to(input, np.int64)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, ParamGroup, check_nonneg
+from .optimizer import Optimizer, ParamGroup, check_cpu_flags, check_nonneg
 
 
 class Adadelta(Optimizer):
@@ -49,12 +49,7 @@ class Adadelta(Optimizer):
         if group["rho"] > 1:
             raise ValueError(f"Adadelta: {where}invalid rho value: {group['rho']} "
                              "(must be in [0, 1])")
-        if group["capturable"]:
-            raise ValueError(f"Adadelta: {where}capturable=True is for CUDA graphs; minigrad "
-                             "runs on the CPU only: leave it False")
-        if group["differentiable"]:
-            raise ValueError(f"Adadelta: {where}differentiable=True (autograd through the "
-                             "step) is not supported: leave it False")
+        check_cpu_flags("Adadelta", where, group)
 
     def _init_state(self, p: Tensor, group: ParamGroup) -> dict[str, Any]:
         return {"step": 0, "square_avg": np.zeros(p.shape, p.dtype),

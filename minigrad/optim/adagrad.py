@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, ParamGroup, check_nonneg
+from .optimizer import Optimizer, ParamGroup, check_cpu_flags, check_nonneg
 
 
 class Adagrad(Optimizer):
@@ -31,15 +31,18 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
-                 eps: float = 1e-10, *, maximize: bool = False) -> None:
+                 eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, eps=eps,
-                        maximize=maximize)
+                        foreach=foreach, maximize=maximize, differentiable=differentiable,
+                        fused=fused)
         super().__init__(params, defaults)
 
     def _check_group(self, group: Mapping[str, Any], where: str) -> None:
         check_nonneg("Adagrad", where, group, "lr", "lr_decay", "weight_decay",
                      "initial_accumulator_value", "eps")
+        check_cpu_flags("Adagrad", where, group)
 
     def _init_state(self, p: Tensor, group: ParamGroup) -> dict[str, Any]:
         start = group["initial_accumulator_value"]

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..kernels import adam_update
-from .optimizer import Optimizer, ParamGroup, check_betas, check_nonneg
+from .optimizer import Optimizer, ParamGroup, check_betas, check_cpu_flags, check_nonneg
 
 
 class Adam(Optimizer):
@@ -36,15 +36,20 @@ class Adam(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
-                 decoupled_weight_decay: bool = False) -> None:
+                 weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+                        foreach=foreach, maximize=maximize, capturable=capturable,
+                        differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
     def _check_group(self, group: Mapping[str, Any], where: str) -> None:
         check_nonneg(self._name, where, group, "lr", "eps", "weight_decay")
         check_betas(self._name, where, group["betas"])
+        check_cpu_flags(self._name, where, group)
 
     def _init_state(self, p: Tensor, group: ParamGroup) -> dict[str, Any]:
         state = {"step": 0, "exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)}
@@ -85,9 +90,13 @@ class AdamW(Adam):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, foreach: bool | None = None,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=True)
+                         amsgrad=amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)
 
 
 def _zeros(p: Any) -> np.ndarray:

@@ -324,6 +324,25 @@ def check_nonneg(fn: str, where: str, group: Mapping[str, Any], *names: str) -> 
             raise ValueError(f"{fn}: {where}invalid {name} value: {value} (must be >= 0)")
 
 
+def check_cpu_flags(fn: str, where: str, group: Mapping[str, Any]) -> None:
+    """Check PyTorch's implementation switches, those of them ``group`` has.
+
+    ``foreach`` and ``fused`` choose between PyTorch's per-tensor loop, multi-tensor and
+    fused CUDA/CPU kernels; minigrad has one implementation (its updates already run as
+    fused array kernels), so both are accepted and change nothing, except that both True
+    is PyTorch's error too. ``capturable`` (CUDA graphs) and ``differentiable`` (autograd
+    through the step) do not exist here: True is a ValueError.
+    """
+    if group.get("fused") and group.get("foreach"):
+        raise RuntimeError(f"{fn}: {where}`fused` and `foreach` cannot be `True` together.")
+    if group.get("capturable"):
+        raise ValueError(f"{fn}: {where}capturable=True is for CUDA graphs; minigrad runs on "
+                         "the CPU only: leave it False")
+    if group.get("differentiable"):
+        raise ValueError(f"{fn}: {where}differentiable=True (autograd through the step) is "
+                         "not supported: leave it False")
+
+
 def check_betas(fn: str, where: str, betas: Any) -> None:
     """ValueError unless ``betas`` is a pair of numbers in [0, 1) (Adam's (beta1, beta2))."""
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, ParamGroup, check_nonneg
+from .optimizer import Optimizer, ParamGroup, check_cpu_flags, check_nonneg
 
 
 class RMSprop(Optimizer):
@@ -33,13 +33,17 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
-                 centered: bool = False, *, maximize: bool = False) -> None:
+                 centered: bool = False, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                        momentum=momentum, centered=centered, maximize=maximize)
+                        momentum=momentum, centered=centered, capturable=capturable,
+                        foreach=foreach, maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
     def _check_group(self, group: Mapping[str, Any], where: str) -> None:
         check_nonneg("RMSprop", where, group, "lr", "alpha", "eps", "weight_decay", "momentum")
+        check_cpu_flags("RMSprop", where, group)
 
     def _init_state(self, p: Tensor, group: ParamGroup) -> dict[str, Any]:
         state: dict[str, Any] = {"step": 0, "square_avg": np.zeros(p.shape, p.dtype)}

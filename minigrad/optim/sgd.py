@@ -9,7 +9,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..kernels import scatter_add_rows
-from .optimizer import Optimizer, ParamGroup, check_nonneg
+from .optimizer import Optimizer, ParamGroup, check_cpu_flags, check_nonneg
 
 
 class SGD(Optimizer):
@@ -35,13 +35,16 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
+                        foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
     def _check_group(self, group: Mapping[str, Any], where: str) -> None:
         check_nonneg("SGD", where, group, "lr", "momentum", "weight_decay")
+        check_cpu_flags("SGD", where, group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(f"SGD: {where}Nesterov momentum requires a momentum > 0 and zero "
                              f"dampening, got momentum={group['momentum']}, "

@@ -740,4 +740,324 @@ REGISTRY += [
 ]
 
 
+# ------------------------------------- tensor ops teaching programs use (issue 11, names)
+def _atan2_case(draw):
+    sa, sb = broadcast_pair(draw)
+    return Case([array(draw, sa, away_from=(0.0,)), array(draw, sb, away_from=(0.0,))],
+                mg.atan2, np.arctan2)
+
+
+def _lerp_case(draw):
+    shape = draw(shapes(1, 3))
+    if draw(st.booleans()):
+        w = draw(st.floats(-0.5, 1.5))
+        return Case([array(draw, shape), array(draw, shape)], lambda a, b: a.lerp(b, w),
+                    lambda a, b: a + w * (b - a))
+    return Case([array(draw, shape), array(draw, shape), array(draw, shape[-1:])],
+                mg.lerp, lambda a, b, w: a + w * (b - a))
+
+
+def _addmm_case(draw):
+    n, m, p = (draw(st.integers(1, 4)) for _ in range(3))
+    beta, alpha = draw(st.sampled_from([1, 0.5])), draw(st.sampled_from([1, -2.0]))
+    bias = (p,) if draw(st.booleans()) else (n, p)
+    return Case([array(draw, bias), array(draw, (n, m)), array(draw, (m, p))],
+                lambda c, a, b: mg.addmm(c, a, b, beta=beta, alpha=alpha),
+                lambda c, a, b: beta * c + alpha * (a @ b))
+
+
+def _cumprod(draw, shape):
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    return (lambda t: t.cumprod(dim)), (lambda a: np.cumprod(a, axis=dim))
+
+
+def _diag_case(draw):
+    k = draw(st.integers(-2, 2))
+    if draw(st.booleans()):
+        return Case([array(draw, (draw(st.integers(1, 4)),))], lambda t: mg.diag(t, k),
+                    lambda a: np.diag(a, k))
+    shape = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    return Case([array(draw, shape)], lambda t: t.diag(k), lambda a: np.diag(a, k).copy())
+
+
+def _trace_case(draw):
+    shape = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    return Case([array(draw, shape)], mg.trace, lambda a: np.asarray(np.trace(a)))
+
+
+def _diff(draw, shape):
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    n = draw(st.integers(0, 2))
+    return (lambda t: t.diff(n, dim)), (lambda a: np.diff(a, n, axis=dim))
+
+
+def _diff_prepend_case(draw):
+    shape = draw(shapes(1, 3))
+    edge = shape[:-1] + (1,)
+    return Case([array(draw, shape), array(draw, edge), array(draw, edge)],
+                lambda t, p, q: mg.diff(t, prepend=p, append=q),
+                lambda a, p, q: np.diff(a, prepend=p, append=q))
+
+
+def _movedim(draw, shape):
+    src = draw(st.integers(-len(shape), len(shape) - 1))
+    dst = draw(st.integers(-len(shape), len(shape) - 1))
+    return (lambda t: t.movedim(src, dst)), (lambda a: np.moveaxis(a, src, dst))
+
+
+def _tile(draw, shape):
+    reps = tuple(draw(st.integers(1, 3)) for _ in range(draw(st.integers(1, 4))))
+    return (lambda t: t.tile(reps)), (lambda a: np.tile(a, reps))
+
+
+def _stack_pair_case(op):
+    def draw_case(draw):
+        shape = draw(shapes(1, 3))
+        grow = 0 if op == "vstack" or len(shape) == 1 else 1
+        other = tuple(n + 1 if i == grow else n for i, n in enumerate(shape))
+        if op == "vstack" and len(shape) == 1:
+            other = shape
+        fn = getattr(mg, op)
+        ref = getattr(np, op)
+        return Case([array(draw, shape), array(draw, other)], lambda a, b: fn([a, b]),
+                    lambda a, b: ref([a, b]))
+    return draw_case
+
+
+def _meshgrid_case(draw):
+    indexing = draw(st.sampled_from(["ij", "xy"]))
+    a, b = array(draw, (draw(st.integers(1, 4)),)), array(draw, (draw(st.integers(1, 4)),))
+    weights = (1.0, 2.0)  # tells the two grids apart
+
+    def fn(x, y):
+        return mg.stack([g * w for g, w in zip(mg.meshgrid(x, y, indexing=indexing), weights)])
+
+    def ref(x, y):
+        return np.stack([g * w for g, w in zip(np.meshgrid(x, y, indexing=indexing), weights)])
+    return Case([a, b], fn, ref)
+
+
+def _scatter_index(draw, shape, d, unique):
+    """An index of ``shape`` with a drawn length along ``d``; without repeats along ``d``
+    when ``unique`` (scatter's result is then defined)."""
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    k = draw(st.integers(1, shape[d]))
+    if unique:
+        return np.take(np.argsort(rng.random(shape), axis=d), np.arange(k), axis=d)
+    size = tuple(k if i == d else n for i, n in enumerate(shape))
+    return rng.integers(0, shape[d], size=size)
+
+
+def _scatter_ref(a, d, idx, src, add):
+    out = a.copy()
+    for pos in np.ndindex(*idx.shape):
+        target = list(pos)
+        target[d] = idx[pos]
+        if add:
+            out[tuple(target)] += src[pos]
+        else:
+            out[tuple(target)] = src[pos]
+    return out
+
+
+def _scatter_case(op):
+    def draw_case(draw):
+        shape = draw(shapes(1, 3))
+        d = draw(st.integers(0, len(shape) - 1))
+        add = op.startswith("scatter_add")
+        idx = _scatter_index(draw, shape, d, unique=not add)
+        src_shape = tuple(n + draw(st.integers(0, 1)) for n in idx.shape)
+        index = mg.tensor(idx)
+        if op == "scatter_value":
+            return Case([array(draw, shape)], lambda t: t.scatter(d, index, value=-1.5),
+                        lambda a: _scatter_ref(a, d, idx, np.full(idx.shape, -1.5), False))
+        if op == "scatter_add_":
+            def fn(t, s):
+                return (t * 1).scatter_add_(d, index, s)
+        else:
+            def fn(t, s):
+                return getattr(t, op)(d, index, s)
+
+        def ref(a, s):
+            return _scatter_ref(a, d, idx, s[tuple(slice(0, n) for n in idx.shape)], add)
+        return Case([array(draw, shape), array(draw, src_shape)], fn, ref)
+    return draw_case
+
+
+def _index_add_case(inplace):
+    def draw_case(draw):
+        shape = draw(shapes(1, 3))
+        d = draw(st.integers(0, len(shape) - 1))
+        idx = np.random.default_rng(draw(st.integers(0, 1000))).integers(0, shape[d], size=3)
+        alpha = draw(st.sampled_from([1, -0.5]))
+        source = tuple(3 if i == d else n for i, n in enumerate(shape))
+
+        def fn(t, s):
+            if inplace:
+                return (t * 1).index_add_(d, mg.tensor(idx), s, alpha=alpha)
+            return mg.index_add(t, d, mg.tensor(idx), s, alpha=alpha)
+
+        def ref(a, s):
+            out = a.copy()
+            for i, j in enumerate(idx):
+                target = [slice(None)] * len(shape)
+                target[d] = j
+                out[tuple(target)] += alpha * np.take(s, i, axis=d)
+            return out
+        return Case([array(draw, shape), array(draw, source)], fn, ref)
+    return draw_case
+
+
+def _index_fill_case(draw):
+    shape = draw(shapes(1, 3))
+    d = draw(st.integers(0, len(shape) - 1))
+    idx = np.random.default_rng(draw(st.integers(0, 1000))).integers(0, shape[d], size=2)
+
+    def ref(a, v):
+        out = a.copy()
+        target = [slice(None)] * len(shape)
+        target[d] = idx
+        out[tuple(target)] = v
+        return out
+    if draw(st.booleans()):  # a 0-dim tensor value gets the gradient of every filled slot
+        return Case([array(draw, shape), array(draw, ())],
+                    lambda t, v: (t * 1).index_fill_(d, mg.tensor(idx), v), ref)
+    return Case([array(draw, shape)], lambda t: t.index_fill(d, mg.tensor(idx), 2.5),
+                lambda a: ref(a, 2.5))
+
+
+def _masked_select_case(draw):
+    shape = draw(shapes(1, 3))
+    mask = np.random.default_rng(draw(st.integers(0, 1000))).random(shape[-1:]) > 0.5
+    return Case([array(draw, shape)], lambda t: t.masked_select(mg.tensor(mask)),
+                lambda a: a[np.broadcast_to(mask, a.shape)])
+
+
+def _triangle_(draw, shape):
+    k = draw(st.integers(-1, 1))
+    if len(shape) < 2:
+        shape = shape + (1,)
+    upper = draw(st.booleans())
+
+    def fn(t):
+        t = t.reshape(shape).clone()
+        return t.triu_(k) if upper else t.tril_(k)
+    return fn, (lambda a: (np.triu if upper else np.tril)(a.reshape(shape), k))
+
+
+def _prelu_case(draw):
+    shape = draw(shapes(2, 4))
+    per_channel = draw(st.booleans())
+    slopes = shape[1] if per_channel else 1
+    view = (1, slopes) + (1,) * (len(shape) - 2)
+    return Case([array(draw, shape, away_from=(0.0,)), array(draw, (slopes,), 0.0, 1.0)],
+                mg.nn.functional.prelu,
+                lambda x, w: np.where(x >= 0, x, w.reshape(view) * x))
+
+
+def _kl_div_case(draw):
+    shape = draw(shapes(1, 3))
+    reduction = draw(st.sampled_from(["none", "batchmean", "sum", "mean"]))
+    log_target = draw(st.booleans())
+    target = array(draw, shape) if log_target else array(draw, shape, 0.1, 1.0)
+
+    def ref(x, t):
+        pointwise = np.exp(t) * (t - x) if log_target else t * (np.log(t) - x)
+        if reduction == "none":
+            return pointwise
+        if reduction == "sum":
+            return np.asarray(pointwise.sum())
+        if reduction == "mean":
+            return np.asarray(pointwise.mean())
+        return np.asarray(pointwise.sum() / shape[0])
+    return Case([array(draw, shape), target],
+                lambda x, t: mg.nn.functional.kl_div(x, t, reduction=reduction,
+                                                     log_target=log_target), ref)
+
+
+def _pairwise_distance_case(draw):
+    shape = draw(shapes(1, 3))
+    p = draw(st.sampled_from([2.0, 3.0]))
+    keepdim = draw(st.booleans())
+    a = array(draw, shape)
+    gap = array(draw, shape, 0.3, 1.5) * np.where(array(draw, shape) > 0, 1.0, -1.0)
+    return Case([a, a - gap],  # never equal: the norm has a kink at 0
+                lambda a, b: mg.nn.functional.pairwise_distance(a, b, p, keepdim=keepdim),
+                lambda a, b: np.linalg.norm(a - b + 1e-6, ord=p, axis=-1, keepdims=keepdim))
+
+
+def _adaptive_pool_ref(x, oh, ow):
+    h, w = x.shape[-2:]
+    out = np.empty(x.shape[:-2] + (oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            rows = slice(i * h // oh, -(-(i + 1) * h // oh))
+            cols = slice(j * w // ow, -(-(j + 1) * w // ow))
+            out[..., i, j] = x[..., rows, cols].mean((-2, -1))
+    return out
+
+
+def _adaptive_avg_pool2d_case(draw):
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 5)),
+             draw(st.integers(1, 5)))
+    oh, ow = draw(st.integers(1, shape[2])), draw(st.integers(1, shape[3]))
+    return Case([array(draw, shape)],
+                lambda x: mg.nn.functional.adaptive_avg_pool2d(x, (oh, ow)),
+                lambda x: _adaptive_pool_ref(x, oh, ow))
+
+
+def _group_norm_case(draw):
+    groups = draw(st.integers(1, 3))
+    shape = (draw(st.integers(1, 3)), groups * draw(st.integers(1, 2))) + draw(shapes(0, 2, 2))
+    c = shape[1]
+    view = (1, c) + (1,) * (len(shape) - 2)
+
+    def ref(x, w, b):
+        g = x.reshape(shape[0], groups, -1)
+        y = (g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + 1e-5)
+        return y.reshape(shape) * w.reshape(view) + b.reshape(view)
+    return Case([array(draw, shape), array(draw, (c,)), array(draw, (c,))],
+                lambda x, w, b: mg.nn.functional.group_norm(x, groups, w, b), ref)
+
+
+REGISTRY += [
+    unary("tan", mg.tan, np.tan, -1.2, 1.2),
+    unary("sinh", lambda t: t.sinh(), np.sinh),
+    unary("cosh", mg.cosh, np.cosh),
+    OpSpec("atan2", _atan2_case),
+    unary("reciprocal", lambda t: t.reciprocal(), np.reciprocal, 0.3, 2.0),
+    unary("log2", mg.log2, np.log2, 0.3, 3.0),
+    unary("exp2", lambda t: t.exp2(), np.exp2),
+    OpSpec("lerp", _lerp_case),
+    OpSpec("addmm", _addmm_case),
+    OpSpec("cumprod", _shape_case(_cumprod)),
+    OpSpec("diag", _diag_case),
+    OpSpec("trace", _trace_case),
+    OpSpec("diff", _shape_case(_diff)),
+    OpSpec("diff_prepend_append", _diff_prepend_case),
+    OpSpec("movedim", _shape_case(_movedim)),
+    OpSpec("tile", _shape_case(_tile)),
+    OpSpec("hstack", _stack_pair_case("hstack")),
+    OpSpec("vstack", _stack_pair_case("vstack")),
+    OpSpec("meshgrid", _meshgrid_case),
+    OpSpec("scatter", _scatter_case("scatter")),
+    OpSpec("scatter_value", _scatter_case("scatter_value")),
+    OpSpec("scatter_add", _scatter_case("scatter_add")),
+    OpSpec("scatter_add_", _scatter_case("scatter_add_")),
+    OpSpec("index_add", _index_add_case(False)),
+    OpSpec("index_add_", _index_add_case(True)),
+    OpSpec("index_fill", _index_fill_case),
+    OpSpec("masked_select", _masked_select_case),
+    OpSpec("triu_tril_", _shape_case(_triangle_)),
+    unary("hardtanh", lambda t: mg.nn.functional.hardtanh(t, -1.0, 1.5),
+          lambda a: np.clip(a, -1.0, 1.5), away_from=(-1.0, 1.5)),
+    OpSpec("prelu", _prelu_case),
+    unary("mish", mg.nn.functional.mish, lambda a: a * np.tanh(np.log1p(np.exp(a)))),
+    OpSpec("kl_div", _kl_div_case),
+    OpSpec("pairwise_distance", _pairwise_distance_case),
+    OpSpec("adaptive_avg_pool2d", _adaptive_avg_pool2d_case),
+    OpSpec("group_norm", _group_norm_case, float32_rtol=1e-4, float32_atol=1e-4),
+]
+
+
 SPECS = {spec.name: spec for spec in REGISTRY}

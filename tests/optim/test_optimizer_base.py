@@ -24,7 +24,8 @@ def test_param_groups_take_their_own_lr_and_fill_the_rest_from_defaults():
     assert [g["lr"] for g in opt.param_groups] == [0.1, 1.0]
     assert opt.param_groups[0]["momentum"] == 0 and opt.param_groups[1]["momentum"] == 0.5
     assert set(opt.param_groups[0]) == {"params", "lr", "momentum", "dampening",
-                                        "weight_decay", "nesterov", "maximize"}
+                                        "weight_decay", "nesterov", "maximize", "foreach",
+                                        "differentiable", "fused"}
     set_grad(a, [1.0])
     set_grad(b, [1.0])
     opt.step()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
 from .. import functional as F
+from ._utils import empty_parameter, float_dtype, positive_int
 from .module import Module
 
 
@@ -133,3 +137,78 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class LogSigmoid(Module):
+    """``log(sigmoid(x))``, computed stably (``F.logsigmoid``)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class Hardtanh(Module):
+    """``x`` clamped to [``min_val``, ``max_val``].
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> nn.Hardtanh(-2.0, 2.0)(mg.tensor([-3.0, 1.0, 5.0]))
+    tensor([-2.,  1.,  2.])
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val "
+                             f"({max_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return (f"min_val={self.min_val}, max_val={self.max_val}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class Mish(Module):
+    """``x * tanh(softplus(x))``."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.mish(input, self.inplace)
+
+
+class PReLU(Module):
+    """``x`` for x >= 0, ``a * x`` below, with the slope ``a`` learned: one shared
+    (``num_parameters=1``) or one per channel (dim 1 of the input), starting at ``init``.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> nn.PReLU()(mg.tensor([-2.0, 2.0]))
+    tensor([-0.5,  2. ], grad_fn=<SubBackward>)
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.num_parameters = positive_int(num_parameters, "num_parameters", "PReLU")
+        self.init = init
+        self.weight = empty_parameter((self.num_parameters,),
+                                      float_dtype(dtype, device, "PReLU"))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        with no_grad():
+            self.weight.fill_(self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

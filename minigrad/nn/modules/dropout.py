@@ -30,3 +30,12 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """In training, zero whole channels (``input[n, c]`` of an (N, C, H, W) or (N, C, L)
+    input) with probability ``p`` and scale the rest by ``1 / (1 - p)``; in ``eval()``
+    return the input."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training)

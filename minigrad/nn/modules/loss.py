@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..._tensor import Tensor
 from .. import functional as F
 from .module import Module
@@ -160,3 +162,32 @@ class BCEWithLogitsLoss(_WeightedLoss):
                                                   reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
 
+
+
+class KLDivLoss(Module):
+    """The Kullback-Leibler divergence of ``input`` (log-probabilities) from ``target``
+    (``F.kl_div``). ``reduction`` is "mean" (PyTorch's default: over all elements),
+    "batchmean" (the true KL divergence per sample), "sum" or "none"; ``log_target=True``
+    takes ``target`` as log-probabilities.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> p = mg.tensor([[0.5, 0.5]]); q = mg.tensor([[0.25, 0.75]])
+    >>> nn.KLDivLoss(reduction="batchmean")(q.log(), p)
+    tensor(0.1438)
+    """
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 log_target: bool = False) -> None:
+        super().__init__()
+        if size_average is not None or reduce is not None:
+            raise TypeError("KLDivLoss: size_average and reduce are deprecated in PyTorch and "
+                            "not supported; use reduction=")
+        if reduction not in ("none", "batchmean", "sum", "mean"):
+            raise ValueError(f"KLDivLoss: reduction must be one of 'none', 'batchmean', "
+                             f"'sum', 'mean', got {reduction!r}")
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

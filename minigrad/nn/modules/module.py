@@ -391,6 +391,11 @@ class Module:
     def half(self) -> Module:
         return self.to(np.float16)
 
+    def bfloat16(self) -> Module:
+        """Raises TypeError: minigrad has no bfloat16 (NumPy lacks it); use ``float()``."""
+        from ... import bfloat16
+        return self.to(bfloat16)
+
     def cpu(self) -> Module:
         return self
 

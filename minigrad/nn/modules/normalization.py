@@ -197,3 +197,49 @@ class BatchNorm2d(_BatchNorm):
     """Batch norm over ``(N, C, H, W)`` inputs, one mean/variance per channel."""
 
     _expected_dims = (4,)
+
+
+class GroupNorm(Module):
+    """Normalise each sample's ``num_channels`` channels in ``num_groups`` groups (over the
+    group's channels and all positions), then scale by ``weight`` (ones) and shift by
+    ``bias`` (zeros) per channel (``affine=True``).
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> y = nn.GroupNorm(2, 4)(mg.randn(3, 4, 5))
+    >>> y.shape, abs(float(y[0, :2].mean())) < 1e-6
+    ((3, 4, 5), True)
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.num_groups = positive_int(num_groups, "num_groups", "GroupNorm")
+        self.num_channels = positive_int(num_channels, "num_channels", "GroupNorm")
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels must be divisible by num_groups "
+                             f"(num_channels={num_channels}, num_groups={num_groups})")
+        self.eps = eps
+        self.affine = affine
+        dt = float_dtype(dtype, device, "GroupNorm")
+        if affine:
+            self.weight = empty_parameter((num_channels,), dt)
+            self.bias = empty_parameter((num_channels,), dt)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim < 2 or input.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm: expected an input (N, {self.num_channels}, ...), got "
+                             f"shape {tuple(input.shape)}")
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

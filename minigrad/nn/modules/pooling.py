@@ -95,3 +95,24 @@ class AvgPool2d(_AvgPoolNd):
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed ``output_size`` (an int or (h, w), None keeping that
+    input size) whatever the input's height and width (``F.adaptive_avg_pool2d``).
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> nn.AdaptiveAvgPool2d(1)(mg.ones(2, 3, 5, 7)).shape
+    (2, 3, 1, 1)
+    """
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
