@@ -9,9 +9,16 @@ from minigrad.data.collate import default_collate
 from minigrad.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from minigrad.data.digits import load_digits
 from minigrad.data.distributed import DistributedSampler
+from minigrad.data.iterable import IterableDataset, get_worker_info
 from minigrad.data.loader import DataLoader
 from minigrad.data.preprocessing import MinMaxScaler, NotFittedError, StandardScaler
-from minigrad.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from minigrad.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    WeightedRandomSampler,
+)
 from minigrad.data.split import train_test_split
 from minigrad.data.synthetic import (
     make_blobs,
@@ -32,6 +39,7 @@ __all__ = [
     "DataLoader",
     "DistributedSampler",
     "Dataset",
+    "IterableDataset",
     "MinMaxScaler",
     "NotFittedError",
     "RandomSampler",
@@ -40,8 +48,10 @@ __all__ = [
     "StandardScaler",
     "Subset",
     "TensorDataset",
+    "WeightedRandomSampler",
     "WordPieceTokenizer",
     "default_collate",
+    "get_worker_info",
     "make_blobs",
     "make_linear",
     "make_moons",

@@ -27,6 +27,7 @@ from minigrad._tensor import Tensor
 from minigrad.data._utils import check_positive_int, check_random_generator
 from minigrad.data.collate import collate_items
 from minigrad.data.dataset import Dataset, Subset, TensorDataset
+from minigrad.data.iterable import IterableDataset
 from minigrad.data.sampler import RandomSampler, Sampler, SequentialSampler
 
 _STATE_KEYS = {"epoch", "batches_yielded", "generator_state"}
@@ -47,6 +48,16 @@ def _check_worker_options(num_workers: Any, timeout: Any, prefetch_factor: Any,
                          "otherwise set prefetch_factor to None.")
     if persistent_workers and num_workers == 0:
         raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
+
+
+def _check_iterable_options(shuffle: Any, sampler: Any) -> None:
+    """PyTorch's refusals for an IterableDataset: it has no indices to sample or shuffle."""
+    if shuffle not in (False, None):
+        raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle "
+                         f"option, but got shuffle={shuffle}")
+    if sampler is not None:
+        raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler "
+                         f"option, but got sampler={sampler}")
 
 
 class DataLoader:
@@ -100,11 +111,14 @@ class DataLoader:
                 "DataLoader(TensorDataset(X, y), batch_size=32)"
             )
         check_random_generator(generator, "DataLoader")
-        if sampler is not None and shuffle:
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            _check_iterable_options(shuffle, sampler)
+        elif sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
-        if len(dataset) == 0:
+        if not self._iterable and len(dataset) == 0:
             raise ValueError("DataLoader: the dataset is empty (len(dataset) == 0)")
-        if sampler is None:
+        if sampler is None and not self._iterable:
             sampler = (RandomSampler(dataset, generator=generator) if shuffle
                        else SequentialSampler(dataset))
         self.dataset = dataset
@@ -120,12 +134,20 @@ class DataLoader:
         self._resume_skip = 0
 
     def __len__(self) -> int:
-        n = len(self.sampler)
+        if self._iterable:
+            if not hasattr(self.dataset, "__len__"):
+                raise TypeError(f"DataLoader: the {type(self.dataset).__name__} "
+                                "(an IterableDataset) has no __len__, so the loader has none")
+            n = len(self.dataset)
+        else:
+            n = len(self.sampler)
         if self.drop_last:
             return n // self.batch_size
         return -(-n // self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
+        if self._iterable:
+            return self._serve_stream()
         generator = self._sampling_generator()
         self._epoch_start_state = generator.get_state() if generator is not None else None
         skip, self._resume_skip = self._resume_skip, 0
@@ -143,6 +165,16 @@ class DataLoader:
         self._in_epoch = False
         self._epoch += 1
         self._batches_yielded = 0
+
+    def _serve_stream(self) -> Iterator[Any]:
+        """Batches of an IterableDataset's items, in stream order."""
+        stream = iter(self.dataset)
+        while True:
+            items = list(itertools.islice(stream, self.batch_size))
+            if not items or (self.drop_last and len(items) < self.batch_size):
+                return
+            yield self.collate_fn(items) if self.collate_fn is not None else collate_items(
+                items, None)
 
     def _index_batches(self) -> Iterator[Any]:
         """This epoch's indices cut into batches, produced lazily (memory does not grow

@@ -1,8 +1,9 @@
 """Samplers: the order in which a ``DataLoader`` visits a dataset's indices.
 
 Following ``torch.utils.data``: ``SequentialSampler`` (0, 1, 2, ...),
-``RandomSampler`` (a fresh permutation per pass) and ``BatchSampler``
-(groups another sampler's indices into lists).
+``RandomSampler`` (a fresh permutation per pass), ``WeightedRandomSampler``
+(indices drawn with given weights) and ``BatchSampler`` (groups another sampler's
+indices into lists).
 """
 
 from __future__ import annotations
@@ -107,6 +108,60 @@ class RandomSampler(Sampler):
     def __iter__(self) -> Iterator[int]:
         for chunk in self.index_chunks():
             yield from chunk.tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices in ``[0, len(weights))``, index i drawn with probability
+    ``weights[i] / sum(weights)`` (PyTorch's arguments; weights need not sum to 1).
+
+    With ``replacement=False`` an index is drawn at most once, so ``num_samples``
+    may not exceed the number of nonzero weights. Draws from ``generator`` or
+    minigrad's default generator (``mg.manual_seed`` fixes the draws).
+
+    >>> g = mgrandom.Generator(0)
+    >>> draws = list(WeightedRandomSampler([0.0, 1.0, 0.0, 3.0], 6, generator=g))
+    >>> sorted(set(draws)), len(draws)
+    ([1, 3], 6)
+    """
+
+    def __init__(self, weights: Any, num_samples: int, replacement: bool = True,
+                 generator: mgrandom.Generator | None = None) -> None:
+        if (not isinstance(num_samples, int | np.integer) or isinstance(num_samples, bool)
+                or num_samples <= 0):
+            raise ValueError(f"WeightedRandomSampler: num_samples should be a positive "
+                             f"integer value, but got num_samples={num_samples!r}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"WeightedRandomSampler: replacement should be a boolean "
+                             f"value, but got replacement={replacement!r}")
+        check_random_generator(generator, "WeightedRandomSampler")
+        w = np.asarray(weights.numpy(force=True) if hasattr(weights, "numpy") else weights,
+                       dtype=np.float64)
+        if w.ndim != 1 or w.size == 0:
+            raise ValueError(f"WeightedRandomSampler: weights must be a non-empty 1-D "
+                             f"sequence, got shape {w.shape}")
+        if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+            raise ValueError("WeightedRandomSampler: weights must be finite, non-negative "
+                             "and not all zero")
+        if not replacement and num_samples > np.count_nonzero(w):
+            raise ValueError(f"WeightedRandomSampler: cannot draw num_samples={num_samples} "
+                             f"without replacement from {np.count_nonzero(w)} nonzero weights")
+        self.weights = w
+        self.num_samples = int(num_samples)
+        self.replacement = replacement
+        self.generator = generator
+
+    def index_array(self) -> np.ndarray:
+        """One pass of drawn indices as an int64 array (what ``__iter__`` yields)."""
+        rng = mgrandom.rng(self.generator)
+        p = self.weights / self.weights.sum()
+        return rng.choice(len(p), size=self.num_samples, replace=self.replacement,
+                          p=p).astype(np.int64)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.index_array().tolist())
 
     def __len__(self) -> int:
         return self.num_samples

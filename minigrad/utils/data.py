@@ -13,15 +13,19 @@ from minigrad.data import (
     DataLoader,
     Dataset,
     DistributedSampler,
+    IterableDataset,
     RandomSampler,
     Sampler,
     SequentialSampler,
     Subset,
     TensorDataset,
+    WeightedRandomSampler,
     default_collate,
+    get_worker_info,
     random_split,
 )
 
 __all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "DistributedSampler",
-           "RandomSampler", "Sampler", "SequentialSampler", "Subset", "TensorDataset",
-           "default_collate", "random_split"]
+           "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler", "Subset",
+           "TensorDataset", "WeightedRandomSampler", "default_collate", "get_worker_info",
+           "random_split"]
