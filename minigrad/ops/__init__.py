@@ -8,6 +8,7 @@ from types import ModuleType as _ModuleType
 from . import inplace
 from .activation import elu, erf, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
+from .combining import baddbmm, cartesian_prod, cdist, column_stack, take_along_dim
 from .conversion import clone, to
 from .counting import bincount, logspace, tril_indices, triu_indices, unique
 from .cumulative import cumsum
@@ -132,6 +133,7 @@ from .shape import (
     view,
 )
 from .sorting import argsort, sort, topk
+from .statistics import kthvalue, median, mode, quantile
 
 __all__ = [
     name for name, value in globals().items()

@@ -1060,4 +1060,105 @@ REGISTRY += [
 ]
 
 
+# median, kthvalue, mode, quantile, take_along_dim, column_stack, baddbmm, cartesian_prod,
+# cdist (ops/statistics.py, ops/combining.py) and linalg (ops/linalg.py)
+def _median_case(draw):
+    shape = draw(shapes(1, 3))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    keepdim = draw(st.booleans())
+    if draw(st.booleans()):
+        return Case([distinct(draw, shape)], mg.median,
+                    lambda a: np.sort(a.reshape(-1))[(a.size - 1) // 2])
+    return Case([distinct(draw, shape)],
+                lambda t: mg.median(t, dim, keepdim=keepdim).values,
+                lambda a: np.take(np.sort(a, axis=dim), [(a.shape[dim] - 1) // 2],
+                                  axis=dim).reshape(
+                    mg.median(mg.tensor(a), dim, keepdim).values.shape))
+
+
+def _kthvalue_case(draw):
+    shape = draw(shapes(1, 3))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    k = draw(st.integers(1, shape[dim]))
+    return Case([distinct(draw, shape)], lambda t: t.kthvalue(k, dim, keepdim=True).values,
+                lambda a: np.take(np.sort(a, axis=dim), [k - 1], axis=dim))
+
+
+def _mode_case(draw):
+    shape = draw(shapes(1, 3))
+    return Case([distinct(draw, shape)], lambda t: mg.mode(t, -1).values,
+                lambda a: np.min(a, axis=-1))  # all counts 1: the smallest value
+
+
+def _quantile_case(draw):
+    shape = draw(shapes(1, 3))
+    dim = draw(st.sampled_from([None, *range(len(shape))]))
+    q = draw(st.sampled_from([0.3, 0.5, [0.1, 0.75]]))
+    method = draw(st.sampled_from(["linear", "lower", "higher", "midpoint", "nearest"]))
+    keepdim = draw(st.booleans())
+    return Case([distinct(draw, shape)],
+                lambda t: mg.quantile(t, mg.tensor(q, dtype=t.dtype) if isinstance(q, list) else q,
+                                      dim, keepdim, interpolation=method),
+                lambda a: np.quantile(a, q, axis=dim, keepdims=keepdim, method=method))
+
+
+def _take_along_dim_case(draw):
+    shape = draw(shapes(2, 3))
+    dim = draw(st.integers(0, len(shape) - 1))
+    seed = draw(st.integers(0, 2**32 - 1))
+    idx_shape = tuple(draw(st.integers(1, 3)) if i == dim else
+                      draw(st.sampled_from([1, s])) for i, s in enumerate(shape))
+    idx = np.random.default_rng(seed).integers(0, shape[dim], idx_shape)
+    return Case([array(draw, shape)], lambda t: mg.take_along_dim(t, mg.tensor(idx), dim),
+                lambda a: np.take_along_axis(
+                    a, np.broadcast_to(idx, np.broadcast_shapes(
+                        a.shape[:dim] + (1,) + a.shape[dim + 1:],
+                        idx.shape)), axis=dim))
+
+
+def _column_stack_case(draw):
+    n = draw(st.integers(1, 3))
+    return Case([array(draw, (n,)), array(draw, (n, 2))],
+                lambda a, b: mg.column_stack([a, b]), lambda a, b: np.column_stack([a, b]))
+
+
+def _baddbmm_case(draw):
+    b, n, m, p = (draw(st.integers(1, 3)) for _ in range(4))
+    beta, alpha = draw(st.sampled_from([(1, 1), (0.5, -2.0)]))
+    return Case([array(draw, (n, p)), array(draw, (b, n, m)), array(draw, (b, m, p))],
+                lambda i, x, y: mg.baddbmm(i, x, y, beta=beta, alpha=alpha),
+                lambda i, x, y: beta * i + alpha * (x @ y))
+
+
+def _cartesian_prod_case(draw):
+    sizes = [draw(st.integers(1, 3)) for _ in range(draw(st.integers(2, 3)))]
+    return Case([array(draw, (s,)) for s in sizes], mg.cartesian_prod,
+                lambda *a: np.stack([g.reshape(-1) for g in np.meshgrid(*a, indexing="ij")],
+                                    axis=1))
+
+
+def _cdist_case(draw):
+    p = draw(st.sampled_from([1.0, 2.0, 3.0, float("inf")]))
+    batch = draw(st.sampled_from([(), (2,)]))
+    m = draw(st.integers(1, 3))
+    a = array(draw, batch + (draw(st.integers(1, 3)), m))  # independent uniform draws: no
+    b = array(draw, batch + (draw(st.integers(1, 3)), m))  # zero differences, no ties
+    return Case([a, b], lambda x, y: mg.cdist(x, y, p),
+                lambda x, y: np.linalg.norm(x[..., :, None, :] - y[..., None, :, :], ord=p,
+                                            axis=-1))
+
+
+REGISTRY += [
+    OpSpec("median", _median_case),
+    OpSpec("kthvalue", _kthvalue_case),
+    OpSpec("mode", _mode_case),
+    OpSpec("quantile", _quantile_case),
+    OpSpec("take_along_dim", _take_along_dim_case),
+    OpSpec("column_stack", _column_stack_case),
+    OpSpec("baddbmm", _baddbmm_case),
+    OpSpec("cartesian_prod", _cartesian_prod_case),
+    OpSpec("cdist", _cdist_case),
+]
+
+
 SPECS = {spec.name: spec for spec in REGISTRY}
