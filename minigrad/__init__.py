@@ -105,7 +105,7 @@ __version__ = "0.1.0"
 from math import e, inf, nan, pi  # noqa: E402  (after the dtypes named float and int)
 
 _SUBMODULES = ("amp", "autograd", "backends", "cuda", "data", "distributed", "finetune", "io",
-               "kernels", "models", "nn", "onnx", "optim", "train", "utils", "viz")
+               "kernels", "linalg", "models", "nn", "onnx", "optim", "train", "utils", "viz")
 
 
 def save(obj: _Any, f: _Any, metadata: _Any = None, **kwargs: _Any) -> None:

@@ -15,6 +15,7 @@ from .cumulative import cumsum
 from .division import floor_divide, fmod, remainder
 from .einsum import einsum
 from .indexing import gather, getitem, index_select, masked_fill
+from .linalg import det, inverse
 from .matrix import diag, diff, hstack, meshgrid, movedim, tile, trace, vstack
 from .matrix import movedim as moveaxis
 from .more_math import (

@@ -1148,6 +1148,60 @@ def _cdist_case(draw):
                                             axis=-1))
 
 
+def _well_conditioned(draw, batch=()):
+    n = draw(st.integers(1, 3))
+    return array(draw, batch + (n, n)) + 4.0 * np.eye(n)
+
+
+def _inv_case(draw):
+    batch = draw(st.sampled_from([(), (2,)]))
+    fn = draw(st.sampled_from([mg.linalg.inv, mg.inverse]))
+    return Case([_well_conditioned(draw, batch)], fn, np.linalg.inv)
+
+
+def _det_case(draw):
+    batch = draw(st.sampled_from([(), (2,)]))
+    fn = draw(st.sampled_from([mg.linalg.det, mg.det, lambda t: t.det()]))
+    return Case([_well_conditioned(draw, batch)], fn, np.linalg.det)
+
+
+def _solve_case(draw):
+    a = _well_conditioned(draw)
+    n = a.shape[0]
+    form = draw(st.sampled_from(["vector", "matrix", "right"]))
+    b = array(draw, (n,) if form == "vector" else (n, 2) if form == "matrix" else (2, n))
+    if form == "right":
+        return Case([a, b], lambda x, y: mg.linalg.solve(x, y, left=False),
+                    lambda x, y: np.linalg.solve(x.T, y.T).T)
+    return Case([a, b], mg.linalg.solve, np.linalg.solve)
+
+
+def _vector_norm_case(draw):
+    shape = draw(shapes(1, 3))
+    ord = draw(st.sampled_from([1, 2, 3.5, float("inf"), float("-inf")]))
+    dim = draw(st.sampled_from([None, -1]))
+    keepdim = draw(st.booleans())
+    flat = dim is None
+    return Case([array(draw, shape, away_from=(0.0,))],  # no kinks of |x|; ties unlikely
+                lambda t: mg.linalg.vector_norm(t, ord, dim, keepdim),
+                lambda a: np.linalg.norm(a.reshape(-1) if flat else a, ord,
+                                         None if flat else dim,
+                                         keepdims=keepdim).reshape(
+                    (1,) * a.ndim if flat and keepdim else
+                    np.linalg.norm(a.reshape(-1) if flat else a, ord, None if flat else dim,
+                                   keepdims=keepdim).shape))
+
+
+def _matrix_norm_case(draw):
+    shape = draw(shapes(2, 3))
+    ord = draw(st.sampled_from(["fro", 1, -1, float("inf"), float("-inf")]))
+    keepdim = draw(st.booleans())
+    fn = draw(st.sampled_from(["matrix_norm", "norm"]))
+    return Case([array(draw, shape, away_from=(0.0,))],  # no kinks of |x|; ties unlikely
+                lambda t: getattr(mg.linalg, fn)(t, ord, (-2, -1), keepdim),
+                lambda a: np.linalg.norm(a, ord, (-2, -1), keepdims=keepdim))
+
+
 REGISTRY += [
     OpSpec("median", _median_case),
     OpSpec("kthvalue", _kthvalue_case),
@@ -1158,6 +1212,11 @@ REGISTRY += [
     OpSpec("baddbmm", _baddbmm_case),
     OpSpec("cartesian_prod", _cartesian_prod_case),
     OpSpec("cdist", _cdist_case),
+    OpSpec("linalg_inv", _inv_case),
+    OpSpec("linalg_det", _det_case, second_order=False),
+    OpSpec("linalg_solve", _solve_case),
+    OpSpec("linalg_vector_norm", _vector_norm_case),
+    OpSpec("linalg_matrix_norm", _matrix_norm_case),
 ]
 
 
