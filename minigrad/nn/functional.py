@@ -36,10 +36,13 @@ from ..ops.nn_loss import (
 )
 from ..ops.nn_misc import cosine_similarity, dropout, embedding, linear, normalize, one_hot
 from ..ops.nn_norm import batch_norm, layer_norm, rms_norm
+from ..ops.nn_resize import bilinear, interpolate
 from ..ops.nn_softmax import log_softmax, softmax, softmin
 from ..ops.shape import pad
 
 __all__ = [
+    "bilinear",
+    "interpolate",
     "adaptive_avg_pool2d",
     "dropout2d",
     "group_norm",

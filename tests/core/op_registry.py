@@ -1061,7 +1061,8 @@ REGISTRY += [
 
 
 # median, kthvalue, mode, quantile, take_along_dim, column_stack, baddbmm, cartesian_prod,
-# cdist (ops/statistics.py, ops/combining.py) and linalg (ops/linalg.py)
+# cdist (ops/statistics.py, ops/combining.py), linalg (ops/linalg.py), interpolate and
+# bilinear (ops/nn_resize.py)
 def _median_case(draw):
     shape = draw(shapes(1, 3))
     dim = draw(st.integers(-len(shape), len(shape) - 1))
@@ -1202,6 +1203,53 @@ def _matrix_norm_case(draw):
                 lambda a: np.linalg.norm(a, ord, (-2, -1), keepdims=keepdim))
 
 
+def _resize_ref(a, sizes, mode, align_corners):
+    """Direct NumPy resize: every output pixel from its (up to 4) source pixels."""
+    spatial = a.shape[2:]
+    out = np.zeros(a.shape[:2] + tuple(sizes))
+    for pos in np.ndindex(*sizes):
+        corners = [[]]
+        for n, o, d in zip(spatial, sizes, pos):
+            if mode == "nearest":
+                src = min(int(np.floor(d * n / o)), n - 1)
+                corners = [c + [(src, 1.0)] for c in corners]
+                continue
+            if align_corners:
+                src = d * (n - 1) / (o - 1) if o > 1 else 0.0
+            else:
+                src = max((d + 0.5) * n / o - 0.5, 0.0)
+            lo = min(int(np.floor(src)), n - 1)
+            hi, w = min(lo + 1, n - 1), src - lo
+            corners = [c + [(lo, 1 - w)] for c in corners] + [c + [(hi, w)] for c in corners]
+        for c in corners:
+            idx = tuple(i for i, _ in c)
+            out[(...,) + pos] += np.prod([w for _, w in c]) * a[(...,) + idx]
+    return out
+
+
+def _interpolate_case(draw):
+    mode = draw(st.sampled_from(["nearest", "linear", "bilinear"]))
+    spatial = 1 if mode == "linear" else 2 if mode == "bilinear" else draw(st.integers(1, 2))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + tuple(
+        draw(st.integers(1, 4)) for _ in range(spatial))
+    sizes = [draw(st.integers(1, 5)) for _ in range(spatial)]
+    corners = None if mode == "nearest" else draw(st.booleans())
+    return Case([array(draw, shape)],
+                lambda t: mg.nn.functional.interpolate(t, size=sizes, mode=mode,
+                                                       align_corners=corners),
+                lambda a: _resize_ref(a, sizes, mode, corners))
+
+
+def _bilinear_case(draw):
+    n, i, j, o = (draw(st.integers(1, 3)) for _ in range(4))
+    with_bias = draw(st.booleans())
+    inputs = [array(draw, (n, i)), array(draw, (n, j)), array(draw, (o, i, j))]
+    if with_bias:
+        inputs.append(array(draw, (o,)))
+    return Case(inputs, mg.nn.functional.bilinear,
+                lambda x, y, w, *b: np.einsum("ni,oij,nj->no", x, w, y) + (b[0] if b else 0))
+
+
 REGISTRY += [
     OpSpec("median", _median_case),
     OpSpec("kthvalue", _kthvalue_case),
@@ -1217,6 +1265,8 @@ REGISTRY += [
     OpSpec("linalg_solve", _solve_case),
     OpSpec("linalg_vector_norm", _vector_norm_case),
     OpSpec("linalg_matrix_norm", _matrix_norm_case),
+    OpSpec("interpolate", _interpolate_case),
+    OpSpec("bilinear", _bilinear_case),
 ]
 
 
