@@ -9,7 +9,8 @@ tensor([[ 3., -2.],
         [-1.,  4.]])
 """
 
-from minigrad.ops.linalg import det, inv, matrix_norm, solve, vector_norm
+from minigrad.ops.linalg import inv, matrix_norm, solve, vector_norm
+from minigrad.ops.linalg import linalg_det as det
 from minigrad.ops.linalg import linalg_norm as norm
 
 __all__ = ["det", "inv", "matrix_norm", "norm", "solve", "vector_norm"]

@@ -84,7 +84,7 @@ def inverse(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     return write_out(Inv.apply(_square(input, "inverse")), out, "inverse")
 
 
-def det(A: Tensor, *, out: Tensor | None = None) -> Tensor:
+def linalg_det(A: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The determinant of a square matrix (or of each in a batch): shape ``A.shape[:-2]``.
     Its gradient is ``det(A) A^-T`` (not defined here at singular matrices).
 
@@ -96,7 +96,7 @@ def det(A: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 @tensor_method("det")
-def _det_method(input: Tensor) -> Tensor:
+def det(input: Tensor) -> Tensor:
     """``torch.det``: the same as ``linalg.det``."""
     return Det.apply(_square(input, "det"))
 
