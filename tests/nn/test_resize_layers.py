@@ -68,3 +68,14 @@ def test_bilinear_layer_matches_the_formula_and_pytorchs_init_bounds():
     assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
     with pytest.raises(RuntimeError, match="do not fit"):
         layer(mg.ones(5, 4), mg.ones(5, 4))
+
+
+def test_a_given_scale_factor_sets_the_source_positions_unless_recomputed():
+    x = mg.tensor([[[0.0, 1.0, 2.0]]])
+    # output size floor(3 * 1.5) = 4; source x = (dst + 0.5) / 1.5 - 0.5, clamped at 0
+    np.testing.assert_allclose(F.interpolate(x, scale_factor=1.5, mode="linear").numpy(),
+                               [[[0.0, 0.5, 7 / 6, 11 / 6]]])
+    # recomputed: the scale is 3 / 4, source x = (dst + 0.5) * 0.75 - 0.5
+    np.testing.assert_allclose(
+        F.interpolate(x, scale_factor=1.5, mode="linear",
+                      recompute_scale_factor=True).numpy(), [[[0.0, 0.625, 1.375, 2.0]]])
