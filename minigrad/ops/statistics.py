@@ -57,7 +57,8 @@ def _kth_indices(input: Tensor, k: int, d: int) -> np.ndarray:
 @numpy_aliases
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> kthvalue_result:
     """The ``k``-th smallest element (``k`` counts from 1) along ``dim``: a named tuple
-    ``(values, indices)``; ``keepdim`` keeps ``dim`` with size 1.
+    ``(values, indices)``; ``keepdim`` keeps ``dim`` with size 1. Among equal values the
+    index is the k-th in a stable sort (PyTorch leaves which one unspecified).
 
     >>> import minigrad as mg
     >>> values, indices = mg.kthvalue(mg.tensor([4.0, 1.0, 3.0, 2.0]), 2)
@@ -129,7 +130,8 @@ def _q_positions(q: Any, n: int) -> tuple[np.ndarray, bool]:
     if qs.ndim != 1:
         raise RuntimeError(f"quantile() q must be a scalar or 1D tensor, got shape {qs.shape}")
     if not np.all((qs >= 0) & (qs <= 1)):
-        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+        bad = qs[~((qs >= 0) & (qs <= 1))][0]
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {bad:g}")
     return qs * (n - 1), scalar
 
 
