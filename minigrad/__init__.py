@@ -37,11 +37,9 @@ from ._runtime import (
     are_deterministic_algorithms_enabled,
     get_float32_matmul_precision,
     get_num_interop_threads,
-    get_num_threads,
     is_deterministic_algorithms_warn_only_enabled,
     set_float32_matmul_precision,
     set_num_interop_threads,
-    set_num_threads,
     use_deterministic_algorithms,
 )
 from ._tensor import Size, Tensor
@@ -75,6 +73,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .kernels import get_num_threads, set_num_threads
 from .ops import *  # noqa: F403  (the op functions: mg.exp, mg.cat, mg.where, ...)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .sampling import multinomial, normal

@@ -45,7 +45,19 @@ class dtype:
     def is_signed(self) -> bool:
         return self._numpy.kind in "fi"
 
-    def __getattr__(self, name: str) -> Any:  # itemsize, kind, name, type, ...
+    @property
+    def kind(self) -> str:
+        return self._numpy.kind
+
+    @property
+    def name(self) -> str:
+        return self._numpy.name
+
+    @property
+    def itemsize(self) -> int:
+        return self._numpy.itemsize
+
+    def __getattr__(self, name: str) -> Any:  # the rest of NumPy's dtype: type, char, ...
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._numpy, name)

@@ -1,6 +1,7 @@
-"""Process-wide switches PyTorch programs set at startup: threads, determinism, matmul
-precision. minigrad is deterministic and computes float32 matmuls in float32 already, so
-most of them are recorded and reported back rather than changing anything."""
+"""Process-wide switches PyTorch programs set at startup: interop threads, determinism,
+matmul precision (``set_num_threads`` is ``minigrad.kernels.set_num_threads``).
+minigrad is deterministic and computes float32 matmuls in float32 already, so these
+are recorded and reported back rather than changing anything."""
 
 from __future__ import annotations
 
@@ -12,30 +13,6 @@ def _positive_int(fn: str, n: object) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{fn}: the number of threads must be an int >= 1, got {n!r}")
     return n
-
-
-def set_num_threads(n: int) -> None:
-    """Use ``n`` threads for minigrad's parallel kernels (``torch.set_num_threads``).
-
-    This is ``minigrad.kernels.set_num_threads``; NumPy's BLAS keeps its own thread count
-    (set ``OPENBLAS_NUM_THREADS`` before starting Python to change it).
-
-    >>> import minigrad as mg
-    >>> before = mg.get_num_threads()
-    >>> mg.set_num_threads(1); mg.get_num_threads()
-    1
-    >>> mg.set_num_threads(before)
-    """
-    from .kernels import set_num_threads as _set
-
-    _set(_positive_int("set_num_threads", n))
-
-
-def get_num_threads() -> int:
-    """The number of threads minigrad's parallel kernels use (``torch.get_num_threads``)."""
-    from .kernels import get_num_threads as _get
-
-    return _get()
 
 
 def set_num_interop_threads(n: int) -> None:

@@ -48,10 +48,14 @@ _pool_lock = threading.Lock()
 
 
 def set_num_threads(n: int) -> None:
-    """Use `n` threads (>= 1) for the parallel kernels from now on.
+    """Use `n` threads (>= 1) for the parallel kernels from now on (`torch.set_num_threads`,
+    also `mg.set_num_threads`). NumPy's BLAS keeps its own thread count: set
+    `OPENBLAS_NUM_THREADS` before starting Python to change it.
 
+    >>> before = get_num_threads()
     >>> set_num_threads(1); get_num_threads()
     1
+    >>> set_num_threads(before)
     """
     global _threads, _pool
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -64,7 +68,7 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """The number of threads the parallel kernels use."""
+    """The number of threads the parallel kernels use (`torch.get_num_threads`)."""
     return _threads
 
 

@@ -166,7 +166,7 @@ def tensor_arg(x: Any, op: str, name: str = "input", floating: bool = True) -> T
         if not isinstance(x, np.ndarray | list | tuple | float | int | np.generic):
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(x).__name__}")
         x = as_tensor(x)
-    if floating and x.dtype.kind != "f":
+    if floating and x._array.dtype.kind != "f":
         raise TypeError(f"{op}: {name} must be a floating-point tensor, got dtype {x.dtype}")
     return x
 
