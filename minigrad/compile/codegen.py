@@ -24,6 +24,7 @@ from ..kernels import lazy_njit
 from ..ops.activation import Relu, Tanh
 from ..ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from ..ops.pointwise import Exp
+from ..ops.reduction import Mean, Sum
 
 FORMULAS: dict[type, tuple[str, tuple[str, ...]]] = {
     Add: ("{a} + {b}", ("{g}", "{g}")),
@@ -37,19 +38,23 @@ FORMULAS: dict[type, tuple[str, tuple[str, ...]]] = {
     Relu: ("max({a}, {zero})", ("({g} if {y} > {zero} else {zero})",)),
 }
 
+REDUCTIONS = (Sum, Mean)  # over every element: a sum in the loop, finished after it
 
-def kernel_source(name: str, dtype: str, constants: list[Any], body: list[str],
-                  loads: list[tuple[str, int]], stores: list[tuple[int, str]]) -> str:
-    """The text of one fused kernel: ``name(ins, outs, n)`` loops over ``n`` elements,
-    reading ``ins[k][i]`` into the named locals, running ``body``, writing ``outs[r, i]``."""
-    lines = ["import numpy as np", "", "", f"def {name}(ins, outs, n):"]
+
+def kernel_source(name: str, dtype: str, constants: list[Any], before: list[str],
+                  loop: list[str], after: list[str]) -> str:
+    """The text of one fused kernel, ``name(ins, outs, scalars, n)``: the ``before``
+    lines (size-1 inputs, and what depends only on them), a loop over ``n`` elements
+    (reading ``ins[k][i]``, writing ``outs[r, i]``, adding into ``acc`` sums), and the
+    ``after`` lines (the sums finished, what depends on them, ``scalars[j]`` written)."""
+    lines = ["import numpy as np", "", "", f"def {name}(ins, outs, scalars, n):"]
     lines.append(f"    one = np.{dtype}(1.0)")
     lines.append(f"    zero = np.{dtype}(0.0)")
     lines += [f"    c{k} = np.{dtype}({value!r})" for k, value in enumerate(constants)]
+    lines += [f"    {line}" for line in before]
     lines.append("    for i in range(n):")
-    lines += [f"        {var} = ins[{k}][i]" for var, k in loads]
-    lines += [f"        {line}" for line in body]
-    lines += [f"        outs[{row}, i] = {var}" for row, var in stores]
+    lines += [f"        {line}" for line in loop or ["pass"]]
+    lines += [f"    {line}" for line in after]
     return "\n".join(lines) + "\n"
 
 

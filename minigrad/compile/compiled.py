@@ -110,7 +110,7 @@ class CompiledFunction:
             self.closure_modules = reachable_modules(self.fn, ())
         if not kwargs and all(type(a) is Tensor for a in args):  # the common case, quickly
             key = ("tensors", is_grad_enabled(), training_modes(self.closure_modules),
-                   *[(a.shape, a.dtype, a.requires_grad) for a in args])
+                   *[(a._array.shape, a._array.dtype, a._requires_grad) for a in args])
         else:
             modules = self.closure_modules + reachable_modules(_no_closure, args)
             try:

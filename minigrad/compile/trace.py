@@ -159,10 +159,11 @@ class Tracer:
             return
         _state.tracer = None
         try:
-            outside = id(_array(tensor)) not in self.slot_of
+            # a tensor made inside the function has no Tensor at replay: nothing to bump
+            known = id(_array(tensor)) not in self.slot_of or id(tensor) in self.input_tensors
             target = self.slot(tensor)
             self.steps.append(Write(op, ufunc, target, self.operand(other), alpha,
-                                    self.tensor_ref(tensor) if outside else None))
+                                    self.tensor_ref(tensor) if known else None))
         finally:
             self._resume()
 
