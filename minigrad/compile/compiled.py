@@ -22,7 +22,9 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.grad_mode import _state, is_grad_enabled
 from ..creation import from_numpy
+from ..utils.malloc import tune_malloc
 from . import explain as _explain
+from .accumulate import accumulate_in_place
 from .fuse import fuse
 from .guards import Unguardable, reachable_modules, signature, tensors_in, training_modes
 from .program import GuardFailed
@@ -42,11 +44,14 @@ class Program:
         self.template = template
         self.shapes = [(a.shape, a.dtype) if type(a) is np.ndarray else None
                        for a in tracer.env]
-        self.steps, self.groups = fuse(tracer.steps, self.shapes, _template_slots(template))
+        steps, self.groups = fuse(tracer.steps, tracer.env, _template_slots(template))
+        self.steps = accumulate_in_place(steps, self.shapes)
         self.trace_seconds = trace_seconds
         self.replays = 0
 
     def run(self, tensors: list[Tensor]) -> Any:
+        if not self.replays:  # later replays reuse the memory this one frees, as if
+            tune_malloc()  # their arrays were allocated once (MINIGRAD_MALLOC_TUNING=0: off)
         env: list[Any] = [None] * self.n_slots
         for (slot, tensor_slot), t in zip(self.inputs, tensors):
             env[slot] = t.numpy(force=True)

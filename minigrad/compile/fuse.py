@@ -103,6 +103,10 @@ class FusedGroup:
     def reads(self) -> list[int]:
         return list(self.inputs)
 
+    def writes_slots(self) -> list[int]:
+        """The slots a run points at new arrays (its buffer's rows, leaf gradients)."""
+        return [slot for slot, *_ in self.views] + [slot for slot, *_ in self.leaves]
+
     def describe(self) -> str:
         names = [_step_name(s) for s in self.steps]
         shown = ", ".join(names if len(names) <= 8 else names[:4] + ["..."] + names[-3:])
@@ -125,16 +129,18 @@ def _step_name(step: Any) -> str:
     return step.name if step.kind == "backward" else step.op
 
 
-def fuse(steps: list[Any], shapes: list[Any], template_slots: set[int] | None = None
+def fuse(steps: list[Any], arrays: list[Any], template_slots: set[int] | None = None
          ) -> tuple[list[Any], list[FusedGroup]]:
-    """Replace runs of fusible steps by ``FusedGroup`` steps. Returns (steps, groups)."""
+    """Replace runs of fusible steps by ``FusedGroup`` steps. ``arrays`` are the trace's
+    values of the slots. Returns (steps, groups)."""
+    shapes = [(a.shape, a.dtype) if type(a) is np.ndarray else None for a in arrays]
     if using_reference():
         return steps, []
     forwards = {id(s.ctx): s for s in steps if s.kind == "forward"}
     fusible = _fusible_steps(steps, shapes, forwards)
     op_of = {id(s): id(s.ctx) if s.kind in ("forward", "backward") else id(s) for s in steps}
     while True:  # a lone op is not worth a kernel; dropping it drops its forward/backward twin
-        runs = _runs(steps, fusible, shapes, forwards)
+        runs = _runs(steps, fusible, (arrays, shapes), forwards)
         short = {op_of[id(steps[r[0]])] for r, _ in runs if len(r) < MIN_GROUP}
         if not short:
             break
@@ -248,7 +254,7 @@ def _fusible_steps(steps: list[Any], shapes: list[Any], forwards: dict[int, Any]
 
 
 # --------------------------------------------------------------- planning the groups
-def _runs(steps: list[Any], fusible: dict[int, Any], shapes: list[Any],
+def _runs(steps: list[Any], fusible: dict[int, Any], slots: tuple[list[Any], list[Any]],
           forwards: dict[int, Any]) -> list[tuple[list[int], _Plan]]:
     """Consecutive fusible steps over one domain and dtype, planned into groups: a step
     that doesn't fit the open group (it needs a value from after that group's loop, or
@@ -268,19 +274,19 @@ def _runs(steps: list[Any], fusible: dict[int, Any], shapes: list[Any],
                 domain = shape
             end += 1
         runs += _plan_segment(steps[i:end], i, [fusible[id(s)][0] for s in steps[i:end]],
-                              dtype, shapes, forwards)
+                              dtype, slots, forwards)
         i = end
     return runs
 
 
 def _plan_segment(steps: list[Any], start: int, domains: list[Any], dtype: np.dtype,
-                  shapes: list[Any], forwards: dict[int, Any]
+                  slots: tuple[list[Any], list[Any]], forwards: dict[int, Any]
                   ) -> list[tuple[list[int], _Plan]]:
     """Groups for consecutive fusible steps (``steps``, at ``start`` in the program)."""
 
     def fresh(k: int) -> _Plan:  # over the largest domain among the steps left
         ahead = [shape for shape in domains[k:] if _size(shape) > 1]
-        return _Plan(ahead[0] if ahead else domains[k], dtype, shapes, forwards)
+        return _Plan(ahead[0] if ahead else domains[k], dtype, slots, forwards)
 
     runs: list[tuple[list[int], _Plan]] = []
     plan, members = fresh(0), []
@@ -305,10 +311,11 @@ class _Plan:
     """One group being planned: its domain, the phase and local name of every value it
     holds, and the kernel's lines before, in and after the loop."""
 
-    def __init__(self, domain: tuple[int, ...], dtype: np.dtype, shapes: list[Any],
-                 forwards: dict[int, Any]) -> None:
+    def __init__(self, domain: tuple[int, ...], dtype: np.dtype,
+                 slots: tuple[list[Any], list[Any]], forwards: dict[int, Any]) -> None:
         self.domain, self.dtype, self.n = domain, dtype, _size(domain)
-        self.shapes, self.forwards = shapes, forwards
+        self.arrays, self.shapes = slots  # each slot's array at trace time, (shape, dtype)
+        self.forwards = forwards
         self.steps: list[Any] = []
         self.phase: dict[int, int] = {}  # slot -> phase of the local holding it
         self.names: dict[int, str] = {}  # slot -> its local, numbered in order of first use,
@@ -330,9 +337,16 @@ class _Plan:
         if slot in self.phase:
             return self.phase[slot]
         entry = self.shapes[slot]
-        if slot in self.pending or not _floating(entry, self.dtype):
+        if slot in self.pending or not _floating(entry, self.dtype) or self._overlaps(slot):
             return None
         return self.place(entry[0])
+
+    def _overlaps(self, slot: int, targets: list[int] | None = None) -> bool:
+        """Whether the slot's array shares memory with one the kernel writes in place: the
+        loop would read elements already written (NumPy's ufuncs buffer such overlaps)."""
+        array = self.arrays[slot]
+        return any(t != slot and np.may_share_memory(array, self.arrays[t])
+                   for t in (targets if targets is not None else [t for t, _ in self.writes]))
 
     def read(self, slot: int) -> str:
         if slot not in self.phase:  # an input: loaded before the loop or in it
@@ -480,7 +494,8 @@ class _Plan:
         is_slot, other = step.other
         if is_slot and self._phases([other]) in (None, [AFTER]):
             return False
-        if self._phases([target]) is None:
+        readers = self.inputs + ([other] if is_slot else [])
+        if self._phases([target]) is None or any(self._overlaps(s, [target]) for s in readers):
             return False
         t = self.read(target)
         o = self.operand(is_slot, other) if is_slot or step.alpha == 1 else \

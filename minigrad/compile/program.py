@@ -29,7 +29,8 @@ from ..autograd.graph import increment_version
 from ..creation import from_numpy
 
 ndarray = np.ndarray
-SET, ADD, LEAF = 0, 1, 2  # where a backward step sends one gradient
+SET, ADD, LEAF, ADD_INTO = 0, 1, 2, 3  # where a backward step sends one gradient
+# (ADD_INTO: added in place into an array the replay owns; see accumulate.py)
 
 
 class GuardFailed(Exception):
@@ -118,17 +119,19 @@ class Backward:
                 env[slot] = g
             elif kind == ADD:
                 env[slot] = env[slot] + g
+            elif kind == ADD_INTO:
+                np.add(env[slot], g, out=env[slot])
             else:
                 ref = leaf[0]
                 env[slot] = accumulate_leaf(env[ref[1]] if ref[0] else ref[1], g, leaf[1])
 
     def reads(self) -> list[int]:
-        return [self.grad] + [r[2] for r in self.routes if r[1] == ADD]
+        return [self.grad] + [r[2] for r in self.routes if r[1] in (ADD, ADD_INTO)]
 
     def describe(self) -> str:
         outs = []
         for index, kind, slot, *_rest in self.routes:
-            arrow = {SET: "=", ADD: "+=", LEAF: "+= .grad"}[kind]
+            arrow = {SET: "=", ADD: "+=", LEAF: "+= .grad", ADD_INTO: "+= (in place)"}[kind]
             outs.append(f"d{index} {arrow} s{slot}")
         return f"{self.name}(s{self.grad}) -> " + ", ".join(outs or ["(no gradients)"])
 

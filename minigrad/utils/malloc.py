@@ -9,7 +9,8 @@ measured gain.
 
 This changes the whole process's allocator (NumPy, PyTorch and everything else in
 it), so minigrad never does it on import: call it yourself, or let ``Trainer.fit``,
-the examples and the benchmarks call it. glibc offers no way back short of calling
+a compiled program's first replay (``mg.compile``), the examples and the benchmarks
+call it. glibc offers no way back short of calling
 ``mallopt`` again with the old values.
 """
 

@@ -234,3 +234,39 @@ def test_gradients_add_to_a_grad_already_there():
     fn(w, x)
     np.testing.assert_allclose(w.grad.numpy(), [3 * 1.5])
     assert fn.programs[0].groups
+
+
+def test_writes_into_memory_another_operand_overlaps_give_eagers_result():
+    """``head -= tail`` with the two overlapping at an offset: an element-by-element loop
+    would read values it already wrote, so such writes stay as NumPy runs them."""
+    def step(a):
+        with mg.no_grad():
+            head, tail = a[1:], a[:-1]
+            head.mul_(3.0)
+            head.sub_(tail)
+            head.add_(1.0)
+
+    a = mg.arange(6.0)
+    eager = mg.arange(6.0)
+    fn = mg.compile(step)
+    for _ in range(3):
+        fn(a)
+        step(eager)
+    np.testing.assert_array_equal(a.numpy(), eager.numpy())
+    assert fn.programs[0].replays == 2
+
+
+def test_a_chain_of_parameter_writes_fuses():
+    def step(p, g):
+        with mg.no_grad():
+            p.mul_(0.9)
+            p.sub_(g, alpha=0.1)
+            p.add_(1.0)
+
+    p, q, g = mg.arange(6.0), mg.arange(6.0), mg.ones(6)
+    fn = mg.compile(step)
+    for _ in range(3):
+        fn(p, g)
+        step(q, g)
+    np.testing.assert_allclose(p.numpy(), q.numpy(), rtol=1e-15)
+    assert _names(fn.programs[0].groups[0]) == ["mul_", "sub_", "add_"]

@@ -1,4 +1,5 @@
-"""``mg.utils.tune_malloc``: an explicit call, never made by ``import minigrad``.
+"""``mg.utils.tune_malloc``: an explicit call (or ``Trainer.fit``'s, or a compiled
+program's first replay), never made by ``import minigrad``.
 
 glibc has no getter for its mmap threshold, so the tests look at where an 8 MiB NumPy
 array lands: with glibc's defaults it gets its own mmap, outside the ``[heap]`` mapping;
@@ -74,3 +75,17 @@ def test_trainer_fit_tunes_malloc():
              "trainer.fit((mg.randn(8, 2), mg.randn(8, 1)), epochs=1, verbose=0)\n"
              "tuned = mg.utils.malloc_tuned()")
     assert _probe(setup) == ["True", "True"]
+
+
+@needs_glibc
+@pytest.mark.parametrize("tuning_env, expected", [(None, ["True", "True"]),
+                                                  ("0", ["False", "False"])])
+def test_a_compiled_programs_first_replay_tunes_malloc(tuning_env, expected):
+    setup = ("import minigrad as mg\n"
+             "w = mg.ones(3, requires_grad=True)\n"
+             "step = mg.compile(lambda x: (w * x).sum().backward())\n"
+             "step(mg.ones(3))\n"
+             "assert not mg.utils.malloc_tuned()  # the recording call is an eager step\n"
+             "step(mg.ones(3))\n"
+             "tuned = mg.utils.malloc_tuned()")
+    assert _probe(setup, tuning_env) == expected
