@@ -449,16 +449,14 @@ class _Plan:
                                    if s and "{" + letter + "}" in used]
             if "{y}" in used:
                 reads.append(forward.out)
-        reads += [r[2] for r in routes if r[1] == ADD]
         phases = self._phases(reads)
-        if phases is None:
+        if phases is None or self._phases([r[2] for r in routes if r[1] == ADD]) is None:
             return False
-        phase = max(phases)
-        if forward.fn in REDUCTIONS and self.n > 1 and routes and \
-                self.place(routes[0][3]) == LOOP:
-            if phase == AFTER:
-                return False  # the loop would need a value from after it
-            phase = LOOP
+        in_loop = LOOP in phases or (forward.fn in REDUCTIONS and self.n > 1 and routes
+                                     and self.place(routes[0][3]) == LOOP)
+        if in_loop and AFTER in phases:
+            return False  # the loop would need a value from after it
+        phase = LOOP if in_loop else max(phases)
         names = {"g": self.read(step.grad), "one": "one", "zero": "zero"}
         if forward.fn in REDUCTIONS:
             count = _size(self.shapes[forward.args[0][1]][0]) if forward.fn.__name__ == \
@@ -477,6 +475,8 @@ class _Plan:
             if phase == LOOP and self.n > 1 and _size(shape) == 1:  # summed to its shape
                 expr, to_phase = self.finish(self.total(expr, label)), AFTER
             if kind == ADD:
+                if to_phase != LOOP:  # a one-element total: known before or after the loop
+                    to_phase = max(to_phase, self.phase_of(slot))
                 expr = f"{self.read(slot)} + {expr}"
             if kind == LEAF:
                 raw = f"d{len(self.leaf_routes)}"

@@ -270,3 +270,41 @@ def test_a_chain_of_parameter_writes_fuses():
         step(q, g)
     np.testing.assert_allclose(p.numpy(), q.numpy(), rtol=1e-15)
     assert _names(fn.programs[0].groups[0]) == ["mul_", "sub_", "add_"]
+
+
+def test_a_gradient_summed_into_a_value_finished_after_the_loop_keeps_its_loop_route():
+    """A program that once failed to compile (found by comparing random programs with
+    eager): ``v6 = v3 + v4``'s backward sends one gradient into the loop (to ``v3``) and
+    sums the other into ``v4``'s one-element total, finished after an earlier loop; the
+    loop's route must stay in the loop."""
+    def step(w, b, x):
+        v3 = x * w
+        v4 = (b * 0.2).exp() + 1.02
+        v5 = v3.mean() * b
+        v6 = v3 + v4
+        v7 = v4 + x
+        v8 = (v3 * 0.93).relu()
+        v9 = v7 * v8
+        v10 = (w * 0.99).relu()
+        v11 = w.mean() * x
+        v12 = v6 + v3
+        v13 = v6 - v11 * 1.37
+        values = [v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13]
+        loss = sum(v.mean() for v in values) + v13.sum() * 0.1
+        loss.backward()
+        with mg.no_grad():
+            w.sub_(0.01 * w.grad)
+            b.sub_(b.grad, alpha=0.01)
+        w.grad = None
+        b.grad = None
+        return loss
+
+    def inputs():
+        rng = np.random.default_rng(5)
+        return [mg.tensor(rng.standard_normal((1, 1)), requires_grad=True),
+                mg.tensor(rng.standard_normal(1), requires_grad=True),
+                mg.tensor(rng.standard_normal((4, 5)))]
+
+    got, want, fn = _twin_runs(step, inputs, calls=3)
+    _assert_same(got, want, 1e-12)
+    assert fn.programs[0].groups
