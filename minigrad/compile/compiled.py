@@ -44,7 +44,8 @@ class Program:
         self.template = template
         self.shapes = [(a.shape, a.dtype) if type(a) is np.ndarray else None
                        for a in tracer.env]
-        steps, self.groups = fuse(tracer.steps, tracer.env, _template_slots(template))
+        steps, self.groups = fuse(tracer.steps, tracer.env, self.shapes,
+                                  _template_slots(template))
         self.steps = accumulate_in_place(steps, self.shapes)
         self.trace_seconds = trace_seconds
         self.replays = 0

@@ -60,11 +60,11 @@ class FusedGroup:
         for slot, name in plan.names.items():
             if slot in plan.defined and slot in needed_after:
                 (rows if plan.phase[slot] == LOOP else scalars).append((name, slot))
-        self.leaves = []  # (slot, raw gradient's view, leaf reference)
+        leaf_places = []  # (slot, phase, row or scalar index of its raw gradient, leaf)
         for slot, name, phase, leaf in plan.leaf_routes:
-            (rows if phase == LOOP else scalars).append((name, None))
-            self.leaves.append((slot, len(rows) - 1 if phase == LOOP else len(scalars) - 1,
-                                phase, leaf))
+            kept = rows if phase == LOOP else scalars
+            kept.append((name, None))
+            leaf_places.append((slot, phase, len(kept) - 1, leaf))
         self.source = kernel_source(
             f"fused_{self.dtype.name}", self.dtype.name, plan.constants, plan.before,
             plan.loop + [f"outs[{r}, i] = {name}" for r, (name, _) in enumerate(rows)],
@@ -78,7 +78,7 @@ class FusedGroup:
         self.views += [(slot, self._view(AFTER, j, shapes[slot][0]), slot in escaping)
                        for j, (_, slot) in enumerate(scalars) if slot is not None]
         self.leaves = [(slot, self._view(phase, at, shapes[slot][0]), leaf)
-                       for slot, at, phase, leaf in self.leaves]
+                       for slot, phase, at, leaf in leaf_places]  # raw gradient's view
         self.writes = [(plan.inputs.index(slot), slot, tensor) for slot, tensor in plan.writes]
         self.n_rows, self.n_scalars = len(rows), len(scalars)
 
@@ -129,11 +129,10 @@ def _step_name(step: Any) -> str:
     return step.name if step.kind == "backward" else step.op
 
 
-def fuse(steps: list[Any], arrays: list[Any], template_slots: set[int] | None = None
-         ) -> tuple[list[Any], list[FusedGroup]]:
+def fuse(steps: list[Any], arrays: list[Any], shapes: list[Any],
+         template_slots: set[int] | None = None) -> tuple[list[Any], list[FusedGroup]]:
     """Replace runs of fusible steps by ``FusedGroup`` steps. ``arrays`` are the trace's
-    values of the slots. Returns (steps, groups)."""
-    shapes = [(a.shape, a.dtype) if type(a) is np.ndarray else None for a in arrays]
+    values of the slots, ``shapes`` their (shape, dtype) or None. Returns (steps, groups)."""
     if using_reference():
         return steps, []
     forwards = {id(s.ctx): s for s in steps if s.kind == "forward"}
