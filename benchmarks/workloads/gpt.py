@@ -2,8 +2,11 @@
 
 Token + position embeddings, pre-norm blocks (causal self-attention, 4x GELU
 MLP), final LayerNorm, untied lm head without bias, cross-entropy over every
-position. The torch model below spells out attention (matmul, mask, softmax)
-the way the NumPy twin and minigrad compute it, rather than a fused kernel.
+position. The torch model below spells out attention (matmul, mask, softmax), as
+the NumPy twin does, rather than calling PyTorch's fused attention kernel.
+minigrad's model calls `F.scaled_dot_product_attention(..., is_causal=True)`,
+whose products are the same BLAS calls and whose scale, mask and softmax are one
+numba kernel pass (`kernels.causal_softmax`).
 """
 
 from __future__ import annotations

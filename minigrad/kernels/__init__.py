@@ -14,6 +14,7 @@ from ._mode import backend, reference_mode, use_reference, using_reference
 from ._parallel import get_num_threads, set_num_threads
 from ._warmup import warmup
 from .adam import adam_update
+from .causal_softmax_ops import causal_softmax, causal_softmax_backward
 from .conv import col2im, conv_output_size, im2col
 from .cross_entropy import softmax_cross_entropy_backward, softmax_cross_entropy_forward
 from .gelu import gelu_backward, gelu_forward
@@ -29,6 +30,8 @@ __all__ = [
     "avg_pool2d_backward",
     "avg_pool2d_forward",
     "backend",
+    "causal_softmax",
+    "causal_softmax_backward",
     "col2im",
     "conv_output_size",
     "gelu_backward",

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import (
     adam,
+    causal_softmax_ops,
     conv,
     cross_entropy,
     gelu,
@@ -70,6 +71,9 @@ def _tiny_calls(dtype: type) -> list[tuple[str, Callable[[], object]]]:
          lambda: cross_entropy.softmax_cross_entropy_forward_numba(x, idx)),
         ("softmax_cross_entropy_backward",
          lambda: cross_entropy.softmax_cross_entropy_backward_numba(1.0, probs, idx)),
+        ("causal_softmax", lambda: causal_softmax_ops.causal_softmax_numba(x[None], 0.5)),
+        ("causal_softmax_backward",
+         lambda: causal_softmax_ops.causal_softmax_backward_numba(x[None], probs[None], 0.5)),
         ("gelu_forward", lambda: gelu.gelu_forward_numba(x)),
         ("gelu_backward", lambda: gelu.gelu_backward_numba(x, x)),
     ]

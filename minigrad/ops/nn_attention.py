@@ -1,6 +1,9 @@
 """Scaled dot-product attention, a composition of core ops (so it differentiates twice):
 
     softmax(q k^T * scale + mask) v
+
+A causal mask without ``attn_mask`` takes one fused op for the middle (scale, mask and
+softmax in one kernel pass, `CausalSoftmax`); every other mask adds a bias to the scores.
 """
 
 from __future__ import annotations
@@ -10,10 +13,35 @@ from typing import Any
 
 import numpy as np
 
+from .. import kernels
 from .._tensor import Tensor
+from ..autograd.function import Function
 from ._args import tensor_arg
 from .nn_misc import dropout
 from .nn_softmax import softmax
+
+
+class CausalSoftmax(Function):
+    """``softmax(x * scale)`` over the last axis with keys j > i hidden from query i, on
+    (..., L, S) scores; ``scale`` > 0."""
+
+    name = "causal_softmax"
+
+    @staticmethod
+    def forward(ctx, x, scale):
+        ctx.scale = scale
+        out = kernels.causal_softmax(x.reshape(-1, *x.shape[-2:]), scale).reshape(x.shape)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        if ctx.create_graph:  # hidden keys have y = 0, so their gradient is 0 here too
+            return ctx.scale * y * (grad - ctx.xp.sum(grad * y, axis=-1, keepdims=True)), None
+        rows = (-1, *y.shape[-2:])
+        dx = kernels.causal_softmax_backward(grad.reshape(rows), y.reshape(rows), ctx.scale)
+        return dx.reshape(y.shape), None
 
 
 def _mask_bias(attn_mask: Any, is_causal: bool, L: int, S: int, dtype: np.dtype) -> Any:
@@ -81,6 +109,11 @@ def scaled_dot_product_attention(
         raise ValueError(f"{op}: dropout_p must be in [0, 1], got {dropout_p}")
     L, S = q.shape[-2], k.shape[-2]
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    if is_causal and attn_mask is None and L > 0 and S > 0 and scale > 0:
+        weights = CausalSoftmax.apply(q @ k.transpose(-2, -1), scale)
+        if dropout_p > 0:
+            weights = dropout(weights, dropout_p, training=True)
+        return weights @ v
     scores = (q * scale) @ k.transpose(-2, -1)
     bias = _mask_bias(attn_mask, is_causal, L, S, scores.dtype)
     if bias is not None:

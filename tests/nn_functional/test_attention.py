@@ -113,6 +113,21 @@ def test_gradcheck_and_second_order(rng, causal):
     assert check_second_order(fn, [q, k, v])
 
 
+@pytest.mark.parametrize("lengths", [(3, 5), (5, 3)])
+def test_causal_takes_the_fused_softmax_and_its_gradients_check(rng, lengths):
+    L, S = lengths
+    q, k, v = f64(rng.standard_normal((2, L, 4))), f64(rng.standard_normal((2, S, 4))), \
+        f64(rng.standard_normal((2, S, 3)))
+
+    def fn(a, b, c):
+        return F.scaled_dot_product_attention(a, b, c, is_causal=True, scale=0.6)
+
+    weights_op = fn(q, k, v).grad_fn.next_functions[0][0]  # weights @ v: weights come first
+    assert type(weights_op).__name__ == "CausalSoftmaxBackward"
+    assert gradcheck(fn, [q, k, v])
+    assert check_second_order(fn, [q, k, v])
+
+
 def test_gradcheck_float_mask(rng):
     q, k, v = (f64(rng.standard_normal((3, 2))) for _ in range(3))
     mask = f64(rng.standard_normal((3, 3)))
