@@ -47,6 +47,9 @@ class Program:
         steps, self.groups = fuse(tracer.steps, tracer.env, self.shapes,
                                   _template_slots(template))
         self.steps = accumulate_in_place(steps, self.shapes)
+        kept = {slot for pair in self.inputs for slot in pair} | _template_slots(template)
+        kept |= {slot for slot, *_ in self.loads} | {slot for slot, _ in self.consts}
+        self.drops = _drops(self.steps, kept)
         self.trace_seconds = trace_seconds
         self.replays = 0
 
@@ -65,10 +68,26 @@ class Program:
             env[slot] = array
         for slot, value in self.consts:
             env[slot] = value
-        for step in self.steps:
+        for step, drops in zip(self.steps, self.drops):
             step.run(env)
+            for slot in drops:  # read for the last time: its memory can serve later steps
+                env[slot] = None
         self.replays += 1
         return _build(self.template, env)
+
+
+def _drops(steps: list[Any], kept: set[int]) -> list[tuple[int, ...]]:
+    """For each step, the slots no later step reads (arguments, loads, constants and the
+    result's slots excepted), so the replay lets go of them as the eager run would."""
+    last: dict[int, int] = {}
+    for i, step in enumerate(steps):
+        for slot in step.reads():
+            last[slot] = i
+    drops: list[list[int]] = [[] for _ in steps]
+    for slot, i in last.items():
+        if slot not in kept:
+            drops[i].append(slot)
+    return [tuple(d) for d in drops]
 
 
 def _template_slots(template: Any) -> set[int]:

@@ -93,16 +93,20 @@ class Backward:
     says: ``(index, SET/ADD, slot, shape, dtype, None)`` into a node's gradient slot,
     ``(index, LEAF, slot, shape, dtype, (leaf, copy))`` into a leaf's ``.grad``."""
 
-    __slots__ = ("fn", "ctx", "grad", "routes", "name")
+    __slots__ = ("fn", "ctx", "grad", "routes", "name", "release")
     kind = "backward"
 
     def __init__(self, fn: Any, ctx: Any, grad: int, name: str) -> None:
         self.fn, self.ctx, self.grad, self.name = fn, ctx, grad, name
         self.routes: list[tuple[Any, ...]] = []
+        self.release = False  # drop the ctx's saved arrays after (no later backward uses them)
 
     def run(self, env: list[Any]) -> None:
-        grads = self.fn.backward(self.ctx, env[self.grad])
+        ctx = self.ctx
+        grads = self.fn.backward(ctx, env[self.grad])
         self.send(env, grads if type(grads) is tuple else (grads,))
+        if self.release:  # as the engine releases the node: the memory serves later steps
+            ctx._saved = ()
 
     def send(self, env: list[Any], grads: tuple[Any, ...]) -> None:
         for index, kind, slot, shape, dtype, leaf in self.routes:

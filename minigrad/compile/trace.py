@@ -284,6 +284,7 @@ class Tracer:
             self.steps.append(step)
             if not retain_graph:
                 node.release()
+                step.release = True
 
     # ----------------------------------------------------------- the result
     def output(self, value: Any) -> Any:
