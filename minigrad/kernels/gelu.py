@@ -28,6 +28,7 @@ evaluates the same formula in float64.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -79,22 +80,30 @@ def _cdf_f32(v):
 
 
 @lazy_njit(inline="always")  # per element: must inline to vectorise
-def _tanh_gate_f32(v):
-    """(s, s (1 - s)) for s = sigmoid(2u), in float32 arithmetic with the vectorisable exp32."""
+def _tanh_exp_f32(v):
+    """t = exp(-2|u|) for float32 `v`, with the vectorisable exp32 (the costly part)."""
     w = np.float32(v)
     u = w * (np.float32(1.0) + np.float32(TANH_CUBIC) * w * w) * np.float32(SQRT_2_OVER_PI)
-    t = exp32(np.float32(-2.0) * abs(u))
+    return exp32(np.float32(-2.0) * abs(u))
+
+
+@lazy_njit(inline="always")  # per element: must inline to vectorise
+def _tanh_gate_f32(v, t):
+    """(s, s (1 - s)) for s = sigmoid(2u), from t = exp(-2|u|); u has the sign of v."""
     inv = np.float32(1.0) / (np.float32(1.0) + t)
-    s = inv if u >= np.float32(0.0) else t * inv
+    s = inv if v >= np.float32(0.0) else t * inv
     return s, t * inv * inv
 
 
 @lazy_njit()  # float64 path: libm exp does not vectorise anyway
-def _tanh_gate_f64(v):
-    u = v * (1.0 + TANH_CUBIC * v * v) * SQRT_2_OVER_PI
-    t = math.exp(-2.0 * abs(u))
+def _tanh_exp_f64(v):
+    return math.exp(-2.0 * abs(v * (1.0 + TANH_CUBIC * v * v) * SQRT_2_OVER_PI))
+
+
+@lazy_njit()
+def _tanh_gate_f64(v, t):
     inv = 1.0 / (1.0 + t)
-    s = inv if u >= 0.0 else t * inv
+    s = inv if v >= 0.0 else t * inv
     return s, t * inv * inv
 
 
@@ -114,46 +123,69 @@ def _tanh_slope_f32(v, s, q):
 
 
 # One kernel per dtype, so each compiles only the code its dtype runs; forward and backward
-# share it (one compilation instead of two). Forward: out = gelu(x). Backward:
-# out = grad * gelu'(x). Slicing first keeps indices non-negative, so the loops vectorise.
+# share it (one compilation instead of two). Forward: out = gelu(x), and with `keep` the
+# gate (the tanh form's t = exp(-2|u|), the exact form's Phi(x)) written to `gate`.
+# Backward: out = grad * gelu'(x), the gate read from `gate` when `from_gate` instead of
+# computed again. A loop per case: a flag tested inside a loop stopped it vectorising.
+# Slicing first keeps indices non-negative, so the loops vectorise.
 @lazy_njit(fastmath={"contract"})
-def _gelu_f32_kernel(lo, hi, x, grad, out, tanh, backward):
-    x, grad, out = x[lo:hi], grad[lo:hi], out[lo:hi]
+def _gelu_f32_kernel(lo, hi, x, grad, out, gate, tanh, backward, keep, from_gate):
+    x, grad, out, gate = x[lo:hi], grad[lo:hi], out[lo:hi], gate[lo:hi]
+    n = x.shape[0]
     if tanh and not backward:
-        for i in range(x.shape[0]):
-            out[i] = x[i] * _tanh_gate_f32(x[i])[0]
+        if keep:
+            for i in range(n):
+                gate[i] = _tanh_exp_f32(x[i])
+                out[i] = x[i] * _tanh_gate_f32(x[i], gate[i])[0]
+        else:
+            for i in range(n):
+                out[i] = x[i] * _tanh_gate_f32(x[i], _tanh_exp_f32(x[i]))[0]
     elif tanh:
-        for i in range(x.shape[0]):
-            s, q = _tanh_gate_f32(x[i])
-            out[i] = grad[i] * _tanh_slope_f32(x[i], s, q)
+        if from_gate:
+            for i in range(n):
+                s, q = _tanh_gate_f32(x[i], gate[i])
+                out[i] = grad[i] * _tanh_slope_f32(x[i], s, q)
+        else:
+            for i in range(n):
+                s, q = _tanh_gate_f32(x[i], _tanh_exp_f32(x[i]))
+                out[i] = grad[i] * _tanh_slope_f32(x[i], s, q)
     elif not backward:
-        for i in range(x.shape[0]):
-            out[i] = x[i] * _cdf_f32(x[i])
+        if keep:
+            for i in range(n):
+                gate[i] = _cdf_f32(x[i])
+                out[i] = x[i] * gate[i]
+        else:
+            for i in range(n):
+                out[i] = x[i] * _cdf_f32(x[i])
+    elif from_gate:
+        for i in range(n):
+            v = x[i]
+            pdf = np.float32(INV_SQRT_2PI) * exp32(np.float32(-0.5) * v * v)
+            out[i] = grad[i] * (gate[i] + v * pdf)
     else:
-        for i in range(x.shape[0]):
+        for i in range(n):
             v = x[i]
             pdf = np.float32(INV_SQRT_2PI) * exp32(np.float32(-0.5) * v * v)
             out[i] = grad[i] * (_cdf_f32(v) + v * pdf)
 
 
 @lazy_njit(fastmath={"contract"})
-def _gelu_f64_kernel(lo, hi, x, grad, out, tanh, backward):
-    x, grad, out = x[lo:hi], grad[lo:hi], out[lo:hi]
-    if tanh and not backward:
-        for i in range(x.shape[0]):
-            out[i] = x[i] * _tanh_gate_f64(x[i])[0]
-    elif tanh:
-        for i in range(x.shape[0]):
-            s, q = _tanh_gate_f64(x[i])
-            out[i] = grad[i] * _tanh_slope(x[i], s, q)
-    elif not backward:
-        for i in range(x.shape[0]):
-            out[i] = 0.5 * x[i] * math.erfc(-x[i] * INV_SQRT_2)
-    else:
-        for i in range(x.shape[0]):
-            v = x[i]
-            cdf = 0.5 * math.erfc(-v * INV_SQRT_2)
-            out[i] = grad[i] * (cdf + v * INV_SQRT_2PI * math.exp(-0.5 * v * v))
+def _gelu_f64_kernel(lo, hi, x, grad, out, gate, tanh, backward, keep, from_gate):
+    x, grad, out, gate = x[lo:hi], grad[lo:hi], out[lo:hi], gate[lo:hi]
+    for i in range(x.shape[0]):  # libm's exp and erfc: scalar calls, so one loop will do
+        v = x[i]
+        if tanh:
+            t = gate[i] if backward and from_gate else _tanh_exp_f64(v)
+            if keep:
+                gate[i] = t
+            s, q = _tanh_gate_f64(v, t)
+            out[i] = grad[i] * _tanh_slope(v, s, q) if backward else v * s
+        else:
+            cdf = gate[i] if backward and from_gate else 0.5 * math.erfc(-v * INV_SQRT_2)
+            if keep:
+                gate[i] = cdf
+            out[i] = grad[i] * (cdf + v * INV_SQRT_2PI * math.exp(-0.5 * v * v)) \
+                if backward else v * cdf
 
 
 def erfc_numpy(z: np.ndarray) -> np.ndarray:
@@ -234,77 +266,95 @@ def _erfc_fitted(z: np.ndarray) -> np.ndarray:
     return p
 
 
-def _check(fn: str, x: np.ndarray, approximate: str, grad: np.ndarray | None = None):
+def _check(fn: str, x: np.ndarray, approximate: str, grad: np.ndarray | None = None,
+           gate: np.ndarray | None = None):
     if approximate not in APPROXIMATIONS:
         raise ValueError(f"{fn}: approximate must be 'none' or 'tanh', got {approximate!r}")
     if grad is not None and grad.shape != x.shape:
         raise ValueError(f"{fn}: grad shape {grad.shape} != x shape {x.shape}")
-    return float_dtype(fn, x, grad)
+    if gate is not None and gate.shape != x.shape:
+        raise ValueError(f"{fn}: gate shape {gate.shape} != x shape {x.shape}")
+    return float_dtype(fn, x, grad, gate)
 
 
-def _tanh_gate_numpy(x: np.ndarray, with_slope: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """s = sigmoid(2u) and, if asked, s (1 - s), via t = exp(-2|u|) (see module doc)."""
+def _tanh_exp_numpy(x: np.ndarray) -> np.ndarray:
+    """t = exp(-2|u|), u = sqrt(2/pi) (x + 0.044715 x^3) (see module doc)."""
     u = x * x
     u *= TANH_CUBIC
     u += 1
     u *= x
     u *= SQRT_2_OVER_PI
-    positive = u >= 0
     t = np.abs(u, out=u)
     t *= -2
-    np.exp(t, out=t)
+    return np.exp(t, out=t)
+
+
+def _tanh_gate_numpy(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """s = sigmoid(2u) and s (1 - s), from t = exp(-2|u|); u has the sign of x."""
     inv = np.add(t, 1)
     np.reciprocal(inv, out=inv)
-    q = t * inv * inv if with_slope else None
-    s = np.where(positive, inv, t * inv)
-    return s, q
+    return np.where(x >= 0, inv, t * inv), t * inv * inv
 
 
-def gelu_forward_numpy(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+def gelu_forward_numpy(x: np.ndarray, approximate: str = "none",
+                       keep_gate: bool = False) -> Any:
     """NumPy twin of `gelu_forward`, working in one output buffer where it can."""
     dtype = _check("gelu_forward", x, approximate)
     shape = np.shape(x)
     x = np.asarray(x, dtype=dtype).reshape(-1)  # 1-d: in-place ufuncs need arrays, not scalars
     # Overflow to inf and -inf * 0 = NaN at infinite inputs are expected, as in PyTorch.
     with np.errstate(over="ignore", invalid="ignore"):
-        y = _tanh_gate_numpy(x, False)[0] if approximate == "tanh" else _normal_cdf_numpy(x)
+        gate = _tanh_exp_numpy(x) if approximate == "tanh" else _normal_cdf_numpy(x)
+        if approximate == "tanh":
+            y = _tanh_gate_numpy(x, gate)[0]
+        else:
+            y = gate.copy() if keep_gate else gate
         y *= x
-    return y.reshape(shape)
+    return (y.reshape(shape), gate.reshape(shape)) if keep_gate else y.reshape(shape)
 
 
-def gelu_forward_numba(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+def gelu_forward_numba(x: np.ndarray, approximate: str = "none", keep_gate: bool = False) -> Any:
     """numba version of `gelu_forward` (ranges of elements on threads)."""
     dtype = _check("gelu_forward", x, approximate)
     flat = contiguous(x, dtype).reshape(-1)
     y = np.empty_like(flat)
+    gate = np.empty_like(flat) if keep_gate else flat[:0]
     kernel = _gelu_f32_kernel if dtype == np.float32 else _gelu_f64_kernel
-    parallel_for(kernel, flat.shape[0], 1, flat, flat, y, approximate == "tanh", False)
-    return y.reshape(np.shape(x))
+    parallel_for(kernel, flat.shape[0], 1, flat, flat, y, gate, approximate == "tanh", False,
+                 keep_gate, False)
+    shape = np.shape(x)
+    return (y.reshape(shape), gate.reshape(shape)) if keep_gate else y.reshape(shape)
 
 
-def gelu_forward(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+def gelu_forward(x: np.ndarray, approximate: str = "none", keep_gate: bool = False) -> Any:
     """GELU of `x` (any shape): exact with `approximate="none"`, else the tanh form.
+
+    With `keep_gate`, returns `(y, gate)`: the per-element value the backward would
+    otherwise compute again (the costly part), for `gelu_backward(..., gate=gate)`.
 
     >>> gelu_forward(np.array([0.0, 1.0, -1.0])).round(6)
     array([ 0.      ,  0.841345, -0.158655])
     """
     impl = gelu_forward_numpy if _mode.using_reference() else gelu_forward_numba
-    return impl(x, approximate)
+    return impl(x, approximate, keep_gate)
 
 
-def gelu_backward_numpy(grad: np.ndarray, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+def gelu_backward_numpy(grad: np.ndarray, x: np.ndarray, approximate: str = "none",
+                        gate: np.ndarray | None = None) -> np.ndarray:
     """NumPy twin of `gelu_backward`."""
-    dtype = _check("gelu_backward", x, approximate, grad)
+    dtype = _check("gelu_backward", x, approximate, grad, gate)
     shape = np.shape(x)
     x = np.asarray(x, dtype=dtype).reshape(-1)
     grad = np.asarray(grad).reshape(-1)
+    gate = None if gate is None else np.asarray(gate, dtype=dtype).reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _gelu_backward_numpy(grad, x, approximate).reshape(shape)
+        return _gelu_backward_numpy(grad, x, approximate, gate).reshape(shape)
 
 
-def _gelu_backward_numpy(grad: np.ndarray, x: np.ndarray, approximate: str) -> np.ndarray:
+def _gelu_backward_numpy(grad: np.ndarray, x: np.ndarray, approximate: str,
+                         gate: np.ndarray | None) -> np.ndarray:
     if approximate == "tanh":
-        s, q = _tanh_gate_numpy(x, with_slope=True)
+        s, q = _tanh_gate_numpy(x, _tanh_exp_numpy(x) if gate is None else gate)
         q *= x
         du = x * x  # 2 du/dx = 2 sqrt(2/pi) (1 + 3 c x^2)
         du *= 3 * TANH_CUBIC
@@ -319,27 +369,35 @@ def _gelu_backward_numpy(grad: np.ndarray, x: np.ndarray, approximate: str) -> n
     np.exp(dx, out=dx)
     dx *= x
     dx *= INV_SQRT_2PI
-    dx += _normal_cdf_numpy(x)
+    dx += _normal_cdf_numpy(x) if gate is None else gate
     dx *= grad
     return dx
 
 
-def gelu_backward_numba(grad: np.ndarray, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+def gelu_backward_numba(grad: np.ndarray, x: np.ndarray, approximate: str = "none",
+                        gate: np.ndarray | None = None) -> np.ndarray:
     """numba version of `gelu_backward` (ranges of elements on threads)."""
-    dtype = _check("gelu_backward", x, approximate, grad)
+    dtype = _check("gelu_backward", x, approximate, grad, gate)
     flat = contiguous(x, dtype).reshape(-1)
     dx = np.empty_like(flat)
     g = contiguous(grad, dtype).reshape(-1)
+    kept = flat[:0] if gate is None else contiguous(gate, dtype).reshape(-1)
     kernel = _gelu_f32_kernel if dtype == np.float32 else _gelu_f64_kernel
-    parallel_for(kernel, flat.shape[0], 1, flat, g, dx, approximate == "tanh", True)
+    parallel_for(kernel, flat.shape[0], 1, flat, g, dx, kept, approximate == "tanh", True,
+                 False, gate is not None)
     return dx.reshape(np.shape(x))
 
 
-def gelu_backward(grad: np.ndarray, x: np.ndarray, approximate: str = "none") -> np.ndarray:
-    """Gradient of `gelu_forward` wrt `x`, given the output gradient `grad` (same shape).
+def gelu_backward(grad: np.ndarray, x: np.ndarray, approximate: str = "none",
+                  gate: np.ndarray | None = None) -> np.ndarray:
+    """Gradient of `gelu_forward` wrt `x`, given the output gradient `grad` (same shape),
+    and the `gate` the forward kept, if it did (same result, less work).
 
     >>> gelu_backward(np.ones(2), np.array([0.0, 1.0])).round(6)
     array([0.5     , 1.083315])
+    >>> y, gate = gelu_forward(np.array([0.0, 1.0]), keep_gate=True)
+    >>> gelu_backward(np.ones(2), np.array([0.0, 1.0]), gate=gate).round(6)
+    array([0.5     , 1.083315])
     """
     impl = gelu_backward_numpy if _mode.using_reference() else gelu_backward_numba
-    return impl(grad, x, approximate)
+    return impl(grad, x, approximate, gate)

@@ -108,15 +108,18 @@ def erf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 class Gelu(Function):
     @staticmethod
     def forward(ctx, x, approximate):
-        ctx.save_for_backward(x)
         ctx.approximate = approximate
-        return gelu_forward(x, approximate)
+        if not ctx.needs_input_grad:  # nothing to differentiate: no gate to keep
+            return gelu_forward(x, approximate)
+        y, gate = gelu_forward(x, approximate, keep_gate=True)
+        ctx.save_for_backward(x, gate)  # the gate spares the backward its costly part
+        return y
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        x, gate = ctx.saved_tensors
         if not ctx.create_graph:
-            return gelu_backward(grad, x, ctx.approximate), None
+            return gelu_backward(grad, x, ctx.approximate, gate), None
         # recorded (create_graph): the same derivative written with ops
         if ctx.approximate == "tanh":
             # y = x/2 (1 + tanh(u)), u = c (x + 0.044715 x^3)

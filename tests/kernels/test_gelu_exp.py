@@ -107,6 +107,33 @@ def test_gelu_matches_twin(approximate, dtype, layout, rng):
                                gelu.gelu_forward_numpy(x, approximate), **tol(dtype, 10))
     np.testing.assert_allclose(gelu.gelu_backward_numba(g, x, approximate),
                                gelu.gelu_backward_numpy(g, x, approximate), **tol(dtype, 10))
+    gate = gelu.gelu_forward_numba(x, approximate, keep_gate=True)[1]
+    gate_ref = gelu.gelu_forward_numpy(x, approximate, keep_gate=True)[1]
+    np.testing.assert_allclose(gate, gate_ref, **tol(dtype, 10))
+    np.testing.assert_allclose(gelu.gelu_backward_numba(g, x, approximate, gate),
+                               gelu.gelu_backward_numpy(g, x, approximate, gate_ref),
+                               **tol(dtype, 10))
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gelu_kept_gate_gives_the_same_values(mode, approximate, dtype, rng):
+    # the tails too: the gate underflows (tanh form) or Phi rounds to 0 or 1 there
+    x = np.concatenate([rng.standard_normal(200) * 4, [0.0, -0.0, -12.0, 12.0, -40.0, 40.0]])
+    x, g = x.astype(dtype), rng.standard_normal(x.shape).astype(dtype)
+    y, gate = K.gelu_forward(x, approximate, keep_gate=True)
+    assert gate.shape == x.shape and gate.dtype == dtype
+    np.testing.assert_allclose(y, K.gelu_forward(x, approximate), **tol(dtype))
+    np.testing.assert_allclose(K.gelu_backward(g, x, approximate, gate=gate),
+                               K.gelu_backward(g, x, approximate), **tol(dtype))
+    if approximate == "tanh":  # t = exp(-2|u|), u = sqrt(2/pi) (x + 0.044715 x^3)
+        u = math.sqrt(2 / math.pi) * (x.astype(np.float64) + 0.044715 * x.astype(np.float64) ** 3)
+        np.testing.assert_allclose(gate, np.exp(-2 * np.abs(u)), **tol(dtype, 10))
+    else:  # Phi(x)
+        np.testing.assert_allclose(gate, [0.5 * math.erfc(-v / math.sqrt(2)) for v in x],
+                                   **tol(dtype, 10))
+    with pytest.raises(ValueError, match=r"gelu_backward: gate shape \(3,\) != x shape"):
+        K.gelu_backward(g, x, approximate, gate=gate[:3])
 
 
 def test_gelu_special_values_and_shapes(mode):
