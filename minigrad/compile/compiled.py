@@ -26,7 +26,15 @@ from ..utils.malloc import tune_malloc
 from . import explain as _explain
 from .accumulate import accumulate_in_place
 from .fuse import fuse
-from .guards import Unguardable, reachable_modules, signature, tensors_in, training_modes
+from .guards import (
+    Unguardable,
+    closure_scalars,
+    module_settings,
+    reachable_modules,
+    settings_values,
+    signature,
+    tensors_in,
+)
 from .program import GuardFailed
 from .trace import CompileError, Tracer
 
@@ -124,6 +132,7 @@ class CompiledFunction:
         self.fn, self.fullgraph, self.cache_size = fn, fullgraph, cache_size
         self.cache: OrderedDict[Any, Any] = OrderedDict()
         self.closure_modules: list[Any] | None = None
+        self.closure_settings: Any = None
         self.traces = 0
         self.fallback_reason: str | None = None
         self._warned = False
@@ -133,13 +142,15 @@ class CompiledFunction:
             return self.fn(*args, **kwargs)
         if self.closure_modules is None:
             self.closure_modules = reachable_modules(self.fn, ())
+            self.closure_settings = module_settings(self.closure_modules)
+        scalars = closure_scalars(self.fn)
         if not kwargs and all(type(a) is Tensor for a in args):  # the common case, quickly
-            key = ("tensors", is_grad_enabled(), training_modes(self.closure_modules),
+            key = ("tensors", is_grad_enabled(), settings_values(self.closure_settings), scalars,
                    *[(a._array.shape, a._array.dtype, a._requires_grad) for a in args])
         else:
             modules = self.closure_modules + reachable_modules(_no_closure, args)
             try:
-                key = signature(args, kwargs, modules)
+                key = (scalars, *signature(args, kwargs, modules))
             except Unguardable as exc:
                 self._warn(str(exc))
                 return self.fn(*args, **kwargs)

@@ -1,10 +1,13 @@
 """Guards: what must be the same for a recorded program to be replayed.
 
 A signature is a hashable summary of one call: for each tensor argument its shape,
-dtype and ``requires_grad``; Python numbers and strings by value; modules and other
-objects by identity; the training mode of every module the function can reach
-(through its arguments, its closure, the globals it names, or one attribute deep into
-an object it holds, like a trainer's ``model``); and whether grad mode is on.
+dtype and ``requires_grad``; Python numbers and strings by value (arguments, and the
+ones the function reads from its closure or the globals it names: a learning rate in a
+global variable); modules and other objects by identity; the settings (training mode,
+and any other attribute holding a Python number or string, like dropout's ``p``) of
+every module the function can reach (through its arguments, its closure, the globals it
+names, or one attribute deep into an object it holds, like a trainer's ``model``); and
+whether grad mode is on.
 """
 
 from __future__ import annotations
@@ -68,13 +71,31 @@ def reachable_modules(fn: Callable[..., Any], args: Any) -> list[Module]:
     return list(found.values())
 
 
-def training_modes(modules: list[Module]) -> tuple[bool, ...]:
-    return tuple(m.training for m in modules)
+def closure_scalars(fn: Callable[..., Any]) -> tuple[Any, ...]:
+    """The Python numbers and strings ``fn`` reads from its closure and the globals it
+    names, by value: a trace bakes them into the program, so a new value traces again."""
+    return tuple(spec(v) for v in _candidates(fn) if isinstance(v, _SCALARS))
+
+
+ModuleSettings = list[tuple[dict[str, Any], tuple[str, ...]]]
+
+
+def module_settings(modules: list[Module]) -> ModuleSettings:
+    """Where each module keeps its settings: the names of its attributes that hold Python
+    numbers, strings or None (``training``, dropout's ``p``, an ``eps``), found once."""
+    return [(vars(m), tuple(k for k, v in vars(m).items() if isinstance(v, _SCALARS)))
+            for m in modules]
+
+
+def settings_values(settings: ModuleSettings) -> tuple[Any, ...]:
+    """The current values of those settings: a trace bakes them into the program."""
+    return tuple(attrs.get(name) for attrs, names in settings for name in names)
 
 
 def signature(args: tuple[Any, ...], kwargs: dict[str, Any],
               modules: list[Module]) -> tuple[Any, ...]:
-    return (is_grad_enabled(), spec(args), spec(kwargs), training_modes(modules))
+    return (is_grad_enabled(), spec(args), spec(kwargs),
+            settings_values(module_settings(modules)))
 
 
 def _candidates(fn: Callable[..., Any]) -> Iterator[Any]:

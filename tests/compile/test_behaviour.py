@@ -103,6 +103,57 @@ def test_new_shape_traces_again_and_the_cache_is_bounded():
     assert shapes == [(7, 3), (4, 3)]
 
 
+LEARNING_RATE = 0.1  # read by the function below as a global
+
+
+def test_python_numbers_read_from_globals_and_closures_are_guards():
+    global LEARNING_RATE
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+
+    def make(scale):  # scale: a number in the step's closure
+        def step():
+            (w * w).sum().backward()
+            with mg.no_grad():
+                w.sub_(LEARNING_RATE * scale * w.grad)
+            w.grad = None
+        return step
+
+    step = mg.compile(make(0.5))
+    step()
+    step()
+    np.testing.assert_allclose(w.detach().numpy(), [0.81, 1.62])  # w * (1 - 2 * 0.1 * 0.5) twice
+    LEARNING_RATE = 0.0
+    try:
+        step()  # a new value of the global: traced again, not replayed with 0.1
+        np.testing.assert_allclose(w.detach().numpy(), [0.81, 1.62])
+        assert step.traces == 2
+        LEARNING_RATE = 0.1
+        step()  # the first program again
+        np.testing.assert_allclose(w.detach().numpy(), [0.729, 1.458])
+        assert step.traces == 2
+    finally:
+        LEARNING_RATE = 0.1
+
+
+def test_a_module_setting_changed_between_calls_traces_again():
+    mg.manual_seed(0)
+    lin, drop = nn.Linear(3, 2), nn.Dropout(0.5)
+    x = mg.ones(4, 3)
+
+    def forward():
+        with mg.no_grad():
+            return drop(lin(x))
+
+    step = mg.compile(forward)
+    step()
+    assert (step().numpy() == 0).any()  # dropout at 0.5 drops some of the 8 outputs
+    drop.p = 0.0  # a setting the trace baked into the dropout op
+    with mg.no_grad():
+        want = lin(x).numpy()
+    np.testing.assert_allclose(step().numpy(), want)
+    assert step.traces == 2
+
+
 def test_training_mode_is_a_guard():
     x, y = _batch()
     losses = []
