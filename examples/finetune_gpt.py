@@ -45,7 +45,7 @@ QUICK = {"n_layer": 2, "n_head": 4, "n_embd": 64, "batch_size": 64,
 METHODS = {  # name -> learning rate for fine-tuning
     "full": 1e-3,
     "frozen": 3e-3,
-    "lora": 1e-2,
+    "lora": 5e-3,
     "full + replay": 1e-3,
 }
 
