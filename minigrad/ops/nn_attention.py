@@ -111,26 +111,31 @@ def scaled_dot_product_attention(
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
     if is_causal and attn_mask is None and L > 0 and S > 0 and scale > 0:
         weights = CausalSoftmax.apply(q @ k.transpose(-2, -1), scale)
-        if dropout_p > 0:
-            weights = dropout(weights, dropout_p, training=True)
-        return weights @ v
-    scores = (q * scale) @ k.transpose(-2, -1)
-    bias = _mask_bias(attn_mask, is_causal, L, S, scores.dtype)
-    if bias is not None:
-        try:
-            np.broadcast_shapes(bias.shape, scores.shape)
-        except ValueError:
-            raise ValueError(
-                f"{op}: attn_mask of shape {bias.shape} does not broadcast to the attention "
-                f"scores of shape {scores.shape}"
-            ) from None
-        dead = np.isneginf(bias._array).all(axis=-1, keepdims=True)
-        if dead.any():  # queries allowed to see no key: weights 0 (not NaN), like PyTorch
-            bias = bias.masked_fill(dead, 0.0)
-        scores = scores + bias
-    weights = softmax(scores, dim=-1)
-    if bias is not None and dead.any():
-        weights = weights * Tensor._make((~dead).astype(weights.dtype), False, None)
+    else:
+        weights = _masked_weights(q, k, attn_mask, is_causal, scale, op)
     if dropout_p > 0:
         weights = dropout(weights, dropout_p, training=True)
     return weights @ v
+
+
+def _masked_weights(q: Tensor, k: Tensor, attn_mask: Any, is_causal: bool, scale: float,
+                    op: str) -> Tensor:
+    """``softmax(q k^T * scale + mask)`` with the mask added as a bias (0 or -inf, or the
+    float mask given); queries the mask lets see no key get weights 0."""
+    scores = (q * scale) @ k.transpose(-2, -1)
+    bias = _mask_bias(attn_mask, is_causal, q.shape[-2], k.shape[-2], scores.dtype)
+    if bias is None:
+        return softmax(scores, dim=-1)
+    try:
+        np.broadcast_shapes(bias.shape, scores.shape)
+    except ValueError:
+        raise ValueError(
+            f"{op}: attn_mask of shape {bias.shape} does not broadcast to the attention "
+            f"scores of shape {scores.shape}"
+        ) from None
+    dead = np.isneginf(bias._array).all(axis=-1, keepdims=True)
+    if not dead.any():
+        return softmax(scores + bias, dim=-1)
+    # queries allowed to see no key: weights 0 (not NaN), like PyTorch
+    weights = softmax(scores + bias.masked_fill(dead, 0.0), dim=-1)
+    return weights * Tensor._make((~dead).astype(weights.dtype), False, None)
